@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "test-util.h"
+#include "diag.h"
+#include "parse-util.h"
+#include "strv.h"
+
+static void test_parse_int(void **state) {
+        int v = 7;
+
+        assert_int_equal(parse_int_range("-1000", -1000, 1000, &v), 0);
+        assert_int_equal(v, -1000);
+        assert_int_equal(parse_int_range(" 42 ", -1000, 1000, &v), 0);
+        assert_int_equal(v, 42);
+        assert_int_equal(parse_int_range("+5", -1000, 1000, &v), 0);
+        assert_int_equal(v, 5);
+        assert_int_equal(parse_int_range("", 0, 1, &v), -ENODATA);
+        assert_int_equal(parse_int_range("   ", 0, 1, &v), -ENODATA);
+        assert_int_equal(parse_int_range("-10x", -1000, 1000, &v), -EINVAL);
+        assert_int_equal(parse_int_range("0x10", 0, 1000, &v), -EINVAL);
+        assert_int_equal(parse_int_range("1 2", 0, 1000, &v), -EINVAL);
+        assert_int_equal(parse_int_range("-", 0, 1000, &v), -EINVAL);
+        assert_int_equal(parse_int_range("1001", -1000, 1000, &v), -ERANGE);
+        assert_int_equal(parse_int_range("-1001", -1000, 1000, &v), -ERANGE);
+        assert_int_equal(parse_int_range("99999999999999999999999", 0, INT_MAX, &v), -ERANGE);
+        assert_int_equal(v, 5);
+}
+
+static void test_parse_boolean_and_level(void **state) {
+        assert_int_equal(parse_boolean("yes"), 1);
+        assert_int_equal(parse_boolean("On"), 1);
+        assert_int_equal(parse_boolean("0"), 0);
+        assert_int_equal(parse_boolean("false"), 0);
+        assert_int_equal(parse_boolean("maybe"), -EINVAL);
+        assert_int_equal(parse_log_level("debug"), LOG_DEBUG);
+        assert_int_equal(parse_log_level("warning"), LOG_WARNING);
+        assert_int_equal(parse_log_level("3"), LOG_ERR);
+        assert_int_equal(parse_log_level("loud"), -EINVAL);
+        assert_string_equal(log_level_to_string(LOG_INFO), "info");
+}
+
+static void test_strv(void **state) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *joined = NULL;
+
+        assert_int_equal(strv_split_blank("  sshd\tsystemd-*  rsyslogd ", &l), 0);
+        assert_int_equal(strv_length(l), 3);
+        assert_string_equal(l[1], "systemd-*");
+        assert_true(strv_contains(l, "rsyslogd"));
+        assert_false(strv_contains(l, "rsyslog"));
+        joined = strv_join(l, ",");
+        assert_string_equal(joined, "sshd,systemd-*,rsyslogd");
+        strv_free(l);
+        l = NULL;
+        assert_int_equal(strv_split_blank("   ", &l), 0);
+        assert_non_null(l);
+        assert_int_equal(strv_length(l), 0);
+}
+
+static void test_diag(void **state) {
+        DiagList d = {};
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+
+        assert_int_equal(diag_error(&d, "/etc/x.conf", 3, "bad %s", "thing"), 0);
+        assert_int_equal(diag_warning(&d, "/etc/y.conf", 0, "odd"), 0);
+        assert_int_equal(diag_error(&d, NULL, 0, "plain"), 0);
+        assert_int_equal(d.n_errors, 2);
+        assert_int_equal(d.n_warnings, 1);
+        a = diag_entry_format(&d.entries[0]);
+        b = diag_entry_format(&d.entries[1]);
+        c = diag_entry_format(&d.entries[2]);
+        assert_string_equal(a, "/etc/x.conf:3: bad thing");
+        assert_string_equal(b, "/etc/y.conf: warning: odd");
+        assert_string_equal(c, "plain");
+        diag_list_done(&d);
+        assert_int_equal(d.n_entries, 0);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_parse_int),
+                cmocka_unit_test(test_parse_boolean_and_level),
+                cmocka_unit_test(test_strv),
+                cmocka_unit_test(test_diag),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
