@@ -84,3 +84,68 @@ void test_rm_rf(const char *dir) {
         if (dir)
                 (void) nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+void test_fake_process(const char *root, const FakeProcess *p) {
+        char rel[256], *content = NULL, *argv = NULL;
+
+        snprintf(rel, sizeof(rel), "proc/%d/stat", p->pid);
+        assert_true(asprintf(&content,
+                             "%d (%s) %c %d %d %d 0 -1 %u 100 0 0 0 5 6 0 0 20 0 1 0 12345 1000000 200 "
+                             "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                             p->pid, p->comm, p->state ?: 'S', p->ppid ?: 1, p->pid, p->pid, p->flags) > 0);
+        test_write_file(root, rel, content, 0644);
+        free(content);
+
+        snprintf(rel, sizeof(rel), "proc/%d/status", p->pid);
+        assert_true(asprintf(&content,
+                             "Name:\t%s\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
+                             "Uid:\t%u\t%u\t%u\t%u\nGid:\t0\t0\t0\t0\nVmRSS:\t    1200 kB\nRssAnon:\t     1000 kB\n"
+                             "RssFile:\t     200 kB\nRssShmem:\t       0 kB\nVmPTE:\t      48 kB\nVmSwap:\t       8 kB\n",
+                             p->comm, p->pid, p->pid, p->ppid ?: 1, p->uid, p->uid, p->uid, p->uid) > 0);
+        test_write_file(root, rel, content, 0644);
+        free(content);
+
+        snprintf(rel, sizeof(rel), "proc/%d/oom_score_adj", p->pid);
+        assert_true(asprintf(&content, "%d\n", p->oom_score_adj) > 0);
+        test_write_file(root, rel, content, 0644);
+        free(content);
+
+        snprintf(rel, sizeof(rel), "proc/%d/cgroup", p->pid);
+        test_write_file(root, rel, p->cgroup ?: "0::/\n", 0644);
+
+        snprintf(rel, sizeof(rel), "proc/%d/cmdline", p->pid);
+        {
+                char *path = test_path(root, rel);
+                FILE *f = fopen(path, "we");
+                size_t n;
+
+                assert_non_null(f);
+                argv = strdup(p->argv ?: "");
+                n = strlen(argv);
+                for (size_t i = 0; i < n; i++)
+                        if (argv[i] == ' ')
+                                argv[i] = '\0';
+                if (n > 0)
+                        assert_int_equal(fwrite(argv, 1, n + 1, f), n + 1);
+                assert_int_equal(fclose(f), 0);
+                free(argv);
+                free(path);
+        }
+
+        if (p->exe) {
+                snprintf(rel, sizeof(rel), "proc/%d/exe", p->pid);
+                test_symlink(p->exe, root, rel);
+        }
+}
+
+int test_read_int(const char *root, const char *rel) {
+        char *path = test_path(root, rel);
+        FILE *f = fopen(path, "re");
+        int v = 0;
+
+        assert_non_null(f);
+        assert_int_equal(fscanf(f, "%d", &v), 1);
+        fclose(f);
+        free(path);
+        return v;
+}

@@ -16,3 +16,21 @@ void test_mkdir_p(const char *dir, const char *rel);
 void test_symlink(const char *target, const char *dir, const char *rel);
 void test_rm_rf(const char *dir);
 char *test_path(const char *dir, const char *rel);
+
+/* A process directory in a fake /proc under root: ROOT/proc/PID/{stat,status,
+ * oom_score_adj,cmdline,cgroup,exe}. exe NULL = unreadable (no link); argv is
+ * space-separated words (written NUL-separated). */
+typedef struct FakeProcess {
+        int pid;
+        const char *comm;
+        char state;           /* 0 = 'S' */
+        int ppid;
+        unsigned flags;
+        unsigned uid;
+        int oom_score_adj;
+        const char *exe;
+        const char *argv;
+        const char *cgroup;   /* full /proc/PID/cgroup content; NULL = "0::/\n" */
+} FakeProcess;
+void test_fake_process(const char *root, const FakeProcess *p);
+int test_read_int(const char *root, const char *rel);

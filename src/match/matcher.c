@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+#include "matcher.h"
+
+#include <fnmatch.h>
+#include <string.h>
+
+static bool any_glob_matches(char *const *globs, const char *value, int flags) {
+        for (char *const *g = globs; *g; g++)
+                if (fnmatch(*g, value, flags) == 0)
+                        return true;
+        return false;
+}
+
+static QualifierResult match_field(char *const *globs, bool known, const char *value, int flags) {
+        if (!globs)
+                return QUALIFIER_ABSENT;
+        if (!known || !value)
+                return QUALIFIER_UNKNOWN;
+        return any_glob_matches(globs, value, flags) ? QUALIFIER_MATCHED : QUALIFIER_FAILED;
+}
+
+bool rule_matches(const Rule *rule, const ProcInfo *info, RuleMatch *ret_detail) {
+        RuleMatch m = { .matched = true };
+
+        if (rule->names) {
+                const char *names[3];
+                size_t n = proc_info_names(info, names);
+
+                m.result[RULE_KEY_NAME] = QUALIFIER_FAILED;
+                for (size_t i = 0; i < n; i++)
+                        if (any_glob_matches(rule->names, names[i], 0)) {
+                                m.result[RULE_KEY_NAME] = QUALIFIER_MATCHED;
+                                m.matched_value = names[i];
+                                break;
+                        }
+        }
+        /* No FNM_PATHNAME: a star spans slashes, so a directory glob covers the whole subtree. */
+        m.result[RULE_KEY_EXE] = match_field(rule->exes, info->fields & PROC_FIELD_EXE, info->exe, 0);
+        m.result[RULE_KEY_CMDLINE] = match_field(rule->cmdlines, info->fields & PROC_FIELD_CMDLINE, info->cmdline, 0);
+        m.result[RULE_KEY_CGROUP] = match_field(rule->cgroups, info->fields & PROC_FIELD_CGROUP, info->cgroup, 0);
+
+        if (rule->uids) {
+                m.result[RULE_KEY_USER] = QUALIFIER_FAILED;
+                if (!(info->fields & PROC_FIELD_UID))
+                        m.result[RULE_KEY_USER] = QUALIFIER_UNKNOWN;
+                else
+                        for (size_t i = 0; i < rule->n_uids; i++)
+                                if (rule->uids[i] == info->uid)
+                                        m.result[RULE_KEY_USER] = QUALIFIER_MATCHED;
+        }
+
+        for (RuleKey k = 0; k < _RULE_KEY_MAX; k++)
+                if (m.result[k] != QUALIFIER_ABSENT && m.result[k] != QUALIFIER_MATCHED)
+                        m.matched = false;
+
+        if (ret_detail)
+                *ret_detail = m;
+        return m.matched;
+}
+
+/* Candidate lists, each ordered strongest first; merged on the fly. */
+typedef struct Cursor {
+        const size_t *rules;
+        size_t n, pos;
+} Cursor;
+
+const Rule *matcher_find_rule(const Policy *policy, const ProcInfo *info) {
+        Cursor cursors[4];
+        const char *names[3];
+        size_t n_cursors = 0, n_names;
+
+        cursors[n_cursors++] = (Cursor) { .rules = policy->scan_rules, .n = policy->n_scan_rules };
+        n_names = proc_info_names(info, names);
+        for (size_t i = 0; i < n_names; i++) {
+                Cursor c = {};
+
+                c.rules = policy_rules_for_name(policy, names[i], &c.n);
+                if (c.n > 0)
+                        cursors[n_cursors++] = c;
+        }
+
+        for (;;) {
+                size_t best = 0;
+                bool found = false;
+
+                for (size_t i = 0; i < n_cursors; i++) {
+                        Cursor *c = &cursors[i];
+
+                        if (c->pos < c->n && (!found || c->rules[c->pos] > best)) {
+                                best = c->rules[c->pos];
+                                found = true;
+                        }
+                }
+                if (!found)
+                        return NULL;
+                /* Several names of one process may point at the same rule: advance all. */
+                for (size_t i = 0; i < n_cursors; i++)
+                        if (cursors[i].pos < cursors[i].n && cursors[i].rules[cursors[i].pos] == best)
+                                cursors[i].pos++;
+                if (rule_matches(&policy->rules[best], info, NULL))
+                        return &policy->rules[best];
+        }
+}

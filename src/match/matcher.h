@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+
+#include "policy.h"
+#include "proc-info.h"
+
+/* Why a rule did or did not match one process, qualifier by qualifier, for
+ * `oompolicyctl explain`. */
+typedef enum QualifierResult {
+        QUALIFIER_ABSENT,     /* the rule has no such qualifier */
+        QUALIFIER_MATCHED,
+        QUALIFIER_FAILED,
+        QUALIFIER_UNKNOWN,    /* the process field could not be read: treated as no match */
+} QualifierResult;
+
+typedef struct RuleMatch {
+        bool matched;
+        QualifierResult result[_RULE_KEY_MAX];   /* for name, exe, cmdline, user, cgroup */
+        const char *matched_value;               /* for name: which of the process's names matched */
+} RuleMatch;
+
+/* All qualifiers must match; any glob within one qualifier may. Pure. */
+bool rule_matches(const Rule *rule, const ProcInfo *info, RuleMatch *ret_detail);
+
+/* The rule that governs the process: the strongest (last defined) that matches,
+ * or NULL. Exact names are found through the policy's index, so the cost does not
+ * grow with the number of exact-name rules. Pure. */
+const Rule *matcher_find_rule(const Policy *policy, const ProcInfo *info);

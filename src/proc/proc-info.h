@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "macro.h"
+
+#define PROC_COMM_MAX 16  /* TASK_COMM_LEN: 15 characters + NUL */
+
+/* Which optional fields to read; the daemon reads only what the policy can use. */
+typedef enum ProcField {
+        PROC_FIELD_UID = 1u << 0,
+        PROC_FIELD_EXE = 1u << 1,
+        PROC_FIELD_CMDLINE = 1u << 2,
+        PROC_FIELD_CGROUP = 1u << 3,
+        PROC_FIELD_MEMORY = 1u << 4,   /* rss/swap/page tables from status */
+        PROC_FIELD_ALL = (1u << 5) - 1,
+} ProcField;
+
+/* What the policy matcher and the inspection tools know about one process. */
+typedef struct ProcInfo {
+        pid_t pid;
+        pid_t ppid;
+        char state;               /* 'R', 'S', 'Z', ... */
+        unsigned flags;           /* task flags (PF_*) from stat */
+        uint64_t start_time;      /* clock ticks since boot */
+        char comm[PROC_COMM_MAX];
+        int oom_score_adj;
+
+        unsigned fields;          /* ProcField bits that were read successfully */
+        uid_t uid;                /* real uid */
+        char *exe;                /* resolved executable, " (deleted)" removed; NULL when unknown */
+        char *argv0;              /* first word of the command line */
+        char *cmdline;            /* argv joined by single spaces */
+        char *cgroup;             /* v2 path, or the v1 name=systemd path */
+        uint64_t rss_kb, swap_kb, pgtables_kb;
+} ProcInfo;
+
+void proc_info_done(ProcInfo *info);
+
+bool proc_info_is_kernel_thread(const ProcInfo *info);
+bool proc_info_is_zombie(const ProcInfo *info);
+
+/* The names a `name` glob is matched against: the comm, and when the comm is 15
+ * characters long (possibly cut by the kernel) also the basenames of the
+ * executable and of argv[0] that begin with those 15 characters. Returns how
+ * many entries of names[3] were filled; pointers refer into info. */
+size_t proc_info_names(const ProcInfo *info, const char *names[3]);
+
+/* Pure parsers of /proc/PID files, for tests and fuzzing. -EBADMSG on malformed input. */
+int proc_parse_stat(const char *buf, ProcInfo *info);
+int proc_parse_status_uid(const char *buf, uid_t *ret);
+int proc_parse_status_memory(const char *buf, uint64_t *rss_kb, uint64_t *swap_kb, uint64_t *pgtables_kb);
+/* Picks the cgroup path to match: the v2 ("0::") path, except on a legacy
+ * hierarchy where that is "/" and a name=systemd line gives the real placement. */
+int proc_parse_cgroup(const char *buf, char **ret);
+/* Finds the path of one v1 controller ("memory"), or the v2 path when controller is NULL. */
+int proc_parse_cgroup_controller(const char *buf, const char *controller, char **ret);
+/* argv is NUL-separated; returns it joined by spaces and argv[0] separately. */
+int proc_parse_cmdline(const char *buf, size_t len, char **ret_cmdline, char **ret_argv0);
+
+/* Reads the process behind pid_fd (from proc_pid_open()). Always reads stat and
+ * oom_score_adj; the fields in `want` as far as they are readable. -ESRCH when the
+ * process is gone. */
+int proc_read_info(int pid_fd, pid_t pid, unsigned want, ProcInfo *ret);
+int proc_read_oom_score_adj(int pid_fd, int *ret);
+int proc_write_oom_score_adj(int pid_fd, int value);

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parse-util.h"
+
+RootFs *rootfs_free(RootFs *fs) {
+        if (!fs)
+                return NULL;
+        closep(&fs->root_fd);
+        closep(&fs->proc_fd);
+        closep(&fs->sys_fd);
+        free(fs->path);
+        free(fs);
+        return NULL;
+}
+
+int rootfs_open(const char *path, RootFs **ret) {
+        _cleanup_rootfs_ RootFs *fs = NULL;
+
+        fs = calloc(1, sizeof(*fs));
+        if (!fs)
+                return -ENOMEM;
+        fs->root_fd = fs->proc_fd = fs->sys_fd = -EBADF;
+        fs->path = strdup(path ?: "/");
+        if (!fs->path)
+                return -ENOMEM;
+
+        fs->root_fd = open(fs->path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (fs->root_fd < 0)
+                return negative_errno();
+        fs->proc_fd = openat(fs->root_fd, "proc", O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fs->proc_fd < 0)
+                return negative_errno();
+        /* A container may hide /proc/sys; process handling still works without it. */
+        fs->sys_fd = openat(fs->proc_fd, "sys", O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fs->sys_fd < 0)
+                fs->sys_fd = -EBADF;
+
+        *ret = TAKE_PTR(fs);
+        return 0;
+}
+
+int proc_pid_open(const RootFs *fs, pid_t pid, int *ret_fd) {
+        char name[32];
+        int fd;
+
+        if (pid <= 0)
+                return -EINVAL;
+        (void) snprintf(name, sizeof(name), "%d", (int) pid);
+        fd = openat(fs->proc_fd, name, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? -ESRCH : negative_errno();
+        *ret_fd = fd;
+        return 0;
+}
+
+int read_small_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        buf = malloc(max + 1);
+        if (!buf)
+                return -ENOMEM;
+        /* /proc files may hand out their content in several reads. */
+        while (len < max) {
+                ssize_t n = read(fd, buf + len, max - len);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+}
+
+int write_string_at(int dir_fd, const char *name, const char *value) {
+        _cleanup_close_ int fd = -EBADF;
+        size_t len = strlen(value);
+        ssize_t n;
+
+        fd = openat(dir_fd, name, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        n = write(fd, value, len);
+        if (n < 0)
+                return negative_errno();
+        if ((size_t) n != len)
+                return -EIO;
+        return 0;
+}
+
+int sysctl_read_int64(const RootFs *fs, const char *path, int64_t *ret) {
+        _cleanup_free_ char *buf = NULL;
+        int r;
+
+        if (fs->sys_fd < 0)
+                return -ENOENT;
+        r = read_small_file_at(fs->sys_fd, path, 64, &buf, NULL);
+        if (r < 0)
+                return r;
+        r = parse_int64_range(buf, INT64_MIN, INT64_MAX, ret);
+        return r < 0 ? -EBADMSG : 0;
+}
+
+int sysctl_write_int64(const RootFs *fs, const char *path, int64_t value) {
+        char buf[32];
+
+        if (fs->sys_fd < 0)
+                return -ENOENT;
+        (void) snprintf(buf, sizeof(buf), "%" PRId64 "\n", value);
+        return write_string_at(fs->sys_fd, path, buf);
+}

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: MIT */
+#include "klog-line.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The kernel's syslog facility is 0, so a /dev/kmsg or "<N>" priority above 7
+ * was written into the kernel ring buffer by a user-space program. */
+#define LOG_FACILITY_SHIFT 3
+
+typedef enum TextDecoding {
+        DECODE_NONE,
+        DECODE_KMSG,            /* "\xNN" escapes */
+        DECODE_SYSLOG,          /* rsyslog's "#012" for embedded newlines */
+} TextDecoding;
+
+static bool is_digit(char c) {
+        return c >= '0' && c <= '9';
+}
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t';
+}
+
+static int hex_value(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* Returns the end of a run of min..max digits at p, or NULL. */
+static const char *skip_digits(const char *p, size_t min, size_t max) {
+        size_t n = 0;
+
+        while (n < max && is_digit(p[n]))
+                n++;
+        if (n < min || is_digit(p[n]))
+                return NULL;
+        return p + n;
+}
+
+/* Returns the end of a run of min..max non-blank characters at p, or NULL. */
+static const char *skip_word(const char *p, size_t min, size_t max) {
+        size_t n = 0;
+
+        while (n < max && p[n] != '\0' && !is_blank(p[n]))
+                n++;
+        if (n < min || (p[n] != '\0' && !is_blank(p[n])))
+                return NULL;
+        return p + n;
+}
+
+/* "hh:mm:ss" */
+static const char *skip_clock(const char *p) {
+        for (unsigned i = 0; i < 3; i++) {
+                if (i > 0) {
+                        if (*p != ':')
+                                return NULL;
+                        p++;
+                }
+                p = skip_digits(p, 2, 2);
+                if (!p)
+                        return NULL;
+        }
+        return p;
+}
+
+/* Optional ".123456" (or ",123456" where the rendering uses a comma). */
+static const char *skip_fraction(const char *p, bool *comma) {
+        const char *e;
+
+        if (*p != '.' && *p != ',')
+                return p;
+        e = skip_digits(p + 1, 1, 12);
+        if (!e)
+                return p;
+        if (comma)
+                *comma = *p == ',';
+        return e;
+}
+
+/* "[ 1234.567890]" as dmesg prints the monotonic timestamp, or "[Sun Aug 11
+ * 20:21:28 2024]" from dmesg -T. The latter is localised ("[月  1月 26 01:49:41
+ * 2026]"), so it is recognised by the clock rather than by names. */
+static const char *match_bracket_stamp(const char *p, const char **ts, size_t *ts_len) {
+        const char *q, *e, *close;
+
+        if (*p != '[')
+                return NULL;
+        q = p + 1;
+        while (*q == ' ')
+                q++;
+        e = skip_digits(q, 1, 20);
+        if (e && *e == '.') {
+                e = skip_digits(e + 1, 1, 12);
+                if (e && *e == ']') {
+                        *ts = q;
+                        *ts_len = (size_t) (e - q);
+                        return e + 1;
+                }
+                return NULL;
+        }
+
+        for (close = p + 1; *close != '\0' && *close != ']' && close - p < 64; close++)
+                ;
+        if (*close != ']')
+                return NULL;
+        for (q = p + 1; q + 8 <= close; q++)
+                if (skip_clock(q)) {
+                        q = p + 1;
+                        while (q < close && is_blank(*q))
+                                q++;
+                        e = close;
+                        while (e > q && is_blank(e[-1]))
+                                e--;
+                        *ts = q;
+                        *ts_len = (size_t) (e - q);
+                        return close + 1;
+                }
+        return NULL;
+}
+
+/* "<N>" as printed by dmesg -r and /proc/kmsg. */
+static const char *match_priority(const char *p, unsigned *prio) {
+        const char *e;
+
+        if (*p != '<')
+                return NULL;
+        e = skip_digits(p + 1, 1, 4);
+        if (!e || *e != '>')
+                return NULL;
+        *prio = (unsigned) strtoul(p + 1, NULL, 10);
+        return e + 1;
+}
+
+/* dmesg -x: "kern  :warn  : " */
+static const char *match_decode_prefix(const char *p, bool *kernel) {
+        static const char *const facilities[] = {
+                "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+                "authpriv", "ftp", "res0", "res1", "res2", "res3",
+                "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+        };
+        static const char *const levels[] = {
+                "emerg", "alert", "crit", "err", "warn", "notice", "info", "debug",
+        };
+        const char *names[2] = {};
+        size_t lens[2] = {};
+        bool found;
+
+        for (unsigned i = 0; i < 2; i++) {
+                names[i] = p;
+                while ((*p >= 'a' && *p <= 'z') || is_digit(*p))
+                        p++;
+                lens[i] = (size_t) (p - names[i]);
+                while (*p == ' ')
+                        p++;
+                if (lens[i] == 0 || *p != ':')
+                        return NULL;
+                p++;
+        }
+        if (*p != ' ')
+                return NULL;
+
+        found = false;
+        for (size_t i = 0; i < ELEMENTSOF(facilities) && !found; i++)
+                found = strlen(facilities[i]) == lens[0] && strncmp(names[0], facilities[i], lens[0]) == 0;
+        if (!found)
+                return NULL;
+        found = false;
+        for (size_t i = 0; i < ELEMENTSOF(levels) && !found; i++)
+                found = strlen(levels[i]) == lens[1] && strncmp(names[1], levels[i], lens[1]) == 0;
+        if (!found)
+                return NULL;
+
+        *kernel = lens[0] == 4 && strncmp(names[0], "kern", 4) == 0;
+        return p + 1;
+}
+
+/* Syslog-style date at the start of a line. Returns the end of the date, with
+ * *dmesg_iso set for dmesg --time-format=iso (comma before the fraction), which
+ * has no host and tag after it. */
+static const char *match_syslog_date(const char *p, bool *dmesg_iso) {
+        const char *e;
+        bool comma = false;
+
+        *dmesg_iso = false;
+
+        /* RFC 3339: 2024-05-21T09:55:23.123456+00:00, journalctl -o short-iso */
+        e = skip_digits(p, 4, 4);
+        if (e && e[0] == '-' && (e = skip_digits(e + 1, 2, 2)) && e[0] == '-' &&
+            (e = skip_digits(e + 1, 2, 2)) && e[0] == 'T' && (e = skip_clock(e + 1))) {
+                e = skip_fraction(e, &comma);
+                if (*e == 'Z')
+                        e++;
+                else if (*e == '+' || *e == '-') {
+                        const char *z = skip_digits(e + 1, 2, 2);
+
+                        if (z && *z == ':')
+                                z = skip_digits(z + 1, 2, 2);
+                        else if (z)
+                                z = skip_digits(z, 0, 2);
+                        if (!z)
+                                return NULL;
+                        e = z;
+                }
+                if (*e != ' ')
+                        return NULL;
+                *dmesg_iso = comma;
+                return e;
+        }
+
+        /* journalctl -o short-full: Tue 2024-05-21 09:55:23 UTC */
+        e = skip_word(p, 1, 16);
+        if (e && *e == ' ') {
+                const char *d = skip_digits(e + 1, 4, 4);
+
+                if (d && d[0] == '-' && (d = skip_digits(d + 1, 2, 2)) && d[0] == '-' &&
+                    (d = skip_digits(d + 1, 2, 2)) && d[0] == ' ' && (d = skip_clock(d + 1))) {
+                        d = skip_fraction(d, NULL);
+                        if (*d != ' ')
+                                return NULL;
+                        d = skip_word(d + 1, 1, 32);
+                        if (!d || *d != ' ')
+                                return NULL;
+                        return d;
+                }
+        }
+
+        /* RFC 3164: "May 21 09:55:23", "May  1 09:55:23.123456" (month names localised) */
+        if (!e)
+                return NULL;
+        while (*e == ' ')
+                e++;
+        e = skip_digits(e, 1, 2);
+        if (!e || *e != ' ')
+                return NULL;
+        e = skip_clock(e + 1);
+        if (!e)
+                return NULL;
+        e = skip_fraction(e, NULL);
+        if (*e != ' ')
+                return NULL;
+        return e;
+}
+
+/* "host tag[pid]: " after a syslog date. Returns the start of the message, or
+ * NULL if the line does not have that shape. */
+static const char *match_host_tag(const char *p, bool *kernel, bool *has_pid) {
+        const char *host = p, *tag, *e;
+
+        *has_pid = false;
+
+        while (*p != '\0' && !is_blank(*p) && *p != ':' && *p != '[')
+                p++;
+        if (p == host || p - host > 255)
+                return NULL;
+        /* Some setups log without a host name. */
+        if (p - host == 6 && strncmp(host, "kernel", 6) == 0 && p[0] == ':' && (p[1] == ' ' || p[1] == '\0')) {
+                *kernel = true;
+                return p[1] == ' ' ? p + 2 : p + 1;
+        }
+        if (*p != ' ')
+                return NULL;
+        tag = ++p;
+        while (*p != '\0' && !is_blank(*p) && *p != ':' && *p != '[')
+                p++;
+        if (p == tag || p - tag > 128)
+                return NULL;
+        e = p;
+        if (*p == '[') {
+                const char *q = skip_digits(p + 1, 1, 10);
+
+                if (!q || *q != ']')
+                        return NULL;
+                p = q + 1;
+                *has_pid = true;
+        }
+        if (*p != ':' || (p[1] != ' ' && p[1] != '\0'))
+                return NULL;
+
+        *kernel = !*has_pid && e - tag == 6 && strncmp(tag, "kernel", 6) == 0;
+        return p[1] == ' ' ? p + 2 : p + 1;
+}
+
+static char *decode_text(const char *s, TextDecoding decoding) {
+        char *buf, *d;
+
+        buf = malloc(strlen(s) + 1);
+        if (!buf)
+                return NULL;
+        d = buf;
+        while (*s != '\0') {
+                if (decoding == DECODE_KMSG && s[0] == '\\' && s[1] == 'x') {
+                        int hi = hex_value(s[2]), lo = hi >= 0 ? hex_value(s[3]) : -1;
+
+                        /* "\x00" cannot be represented in a C string; keep it literally. */
+                        if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
+                                *d++ = (char) (hi << 4 | lo);
+                                s += 4;
+                                continue;
+                        }
+                } else if (decoding == DECODE_SYSLOG && strncmp(s, "#012", 4) == 0) {
+                        *d++ = '\n';
+                        s += 4;
+                        continue;
+                }
+                *d++ = *s++;
+        }
+        *d = '\0';
+        return buf;
+}
+
+static int set_kernel(KlogLine *ret, KlogFormat format, const char *ts, size_t ts_len,
+                      const char *text, TextDecoding decoding) {
+        _cleanup_free_ char *t = NULL, *x = NULL;
+
+        if (ts) {
+                t = strndup(ts, ts_len);
+                if (!t)
+                        return -ENOMEM;
+        }
+        x = decode_text(text, decoding);
+        if (!x)
+                return -ENOMEM;
+
+        ret->source = KLOG_SOURCE_KERNEL;
+        ret->format = format;
+        ret->timestamp = TAKE_PTR(t);
+        ret->text = TAKE_PTR(x);
+        return 0;
+}
+
+static void set_other(KlogLine *ret, KlogFormat format) {
+        ret->source = KLOG_SOURCE_OTHER;
+        ret->format = format;
+}
+
+/* /dev/kmsg: "prio,seq,usec,flags[,more];text" */
+static int parse_kmsg(const char *p, KlogLine *ret) {
+        const char *prio_end, *seq_end, *usec_end, *q;
+        unsigned long long usec;
+        unsigned long prio;
+        char ts[64];
+
+        prio_end = skip_digits(p, 1, 6);
+        if (!prio_end || *prio_end != ',')
+                return 0;
+        seq_end = skip_digits(prio_end + 1, 1, 20);
+        if (!seq_end || *seq_end != ',')
+                return 0;
+        usec_end = skip_digits(seq_end + 1, 1, 19);
+        if (!usec_end || *usec_end != ',')
+                return 0;
+        q = usec_end + 1;
+        if (*q != '-' && *q != 'c' && *q != '+')
+                return 0;
+        q++;
+        if (*q == ',')
+                while (*q != '\0' && *q != ';' && !is_blank(*q))
+                        q++;
+        if (*q != ';')
+                return 0;
+
+        prio = strtoul(p, NULL, 10);
+        if ((prio >> LOG_FACILITY_SHIFT) != 0) {
+                set_other(ret, KLOG_FORMAT_KMSG);
+                return 1;
+        }
+        usec = strtoull(seq_end + 1, NULL, 10);
+        (void) snprintf(ts, sizeof(ts), "%llu.%06llu", usec / 1000000ULL, usec % 1000000ULL);
+
+        return set_kernel(ret, KLOG_FORMAT_KMSG, ts, strlen(ts), q + 1, DECODE_KMSG) < 0 ? -ENOMEM : 1;
+}
+
+/* After a dmesg bracket stamp: journalctl -o short-monotonic adds "host kernel: ". */
+static const char *skip_monotonic_host_tag(const char *p, bool *other) {
+        bool kernel = false, has_pid = false;
+        const char *msg;
+
+        *other = false;
+        msg = match_host_tag(p, &kernel, &has_pid);
+        if (!msg)
+                return p;
+        if (kernel)
+                return msg;
+        /* dmesg shows what user space wrote to /dev/kmsg as a bare "tag[pid]:", which
+         * match_host_tag() rejects; "host tag[pid]:" is journalctl's rendering of
+         * another program's message. Anything else is kernel text that merely looks
+         * like "word word:". */
+        *other = has_pid;
+        return p;
+}
+
+int klog_line_parse(const char *line, KlogLine *ret) {
+        _cleanup_free_ char *buf = NULL;
+        const char *p, *e, *ts = NULL;
+        size_t len, ts_len = 0;
+        unsigned prio;
+        bool kernel = true, dmesg_iso, has_pid, other;
+        int r;
+
+        *ret = (KlogLine) { .source = KLOG_SOURCE_NONE, .format = KLOG_FORMAT_BARE };
+
+        len = strlen(line);
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+                len--;
+        buf = strndup(line, len);
+        if (!buf)
+                return -ENOMEM;
+        p = buf;
+
+        if (*p == '\0')
+                return 0;
+        if (is_blank(*p)) {
+                ret->continuation = true;
+                return set_kernel(ret, KLOG_FORMAT_BARE, NULL, 0, p, DECODE_NONE);
+        }
+        if (len >= 6 && strncmp(p, "-- ", 3) == 0 && strcmp(p + len - 3, " --") == 0)
+                return 0;
+
+        r = parse_kmsg(p, ret);
+        if (r != 0)
+                return r < 0 ? r : 0;
+
+        e = match_priority(p, &prio);
+        if (e) {
+                if ((prio >> LOG_FACILITY_SHIFT) != 0)
+                        kernel = false;
+                p = e;
+        } else {
+                e = match_decode_prefix(p, &kernel);
+                if (e)
+                        p = e;
+        }
+
+        e = match_bracket_stamp(p, &ts, &ts_len);
+        if (e) {
+                if (*e == ' ')
+                        e++;
+                e = skip_monotonic_host_tag(e, &other);
+                if (!kernel || other) {
+                        set_other(ret, KLOG_FORMAT_DMESG);
+                        return 0;
+                }
+                return set_kernel(ret, KLOG_FORMAT_DMESG, ts, ts_len, e, DECODE_NONE);
+        }
+        if (!kernel) {
+                set_other(ret, KLOG_FORMAT_DMESG);
+                return 0;
+        }
+        if (p != buf)
+                /* A priority or facility prefix without a timestamp (printk.time=0). */
+                return set_kernel(ret, KLOG_FORMAT_DMESG, NULL, 0, p, DECODE_NONE);
+
+        e = match_syslog_date(p, &dmesg_iso);
+        if (e) {
+                const char *msg, *s;
+
+                if (dmesg_iso)
+                        return set_kernel(ret, KLOG_FORMAT_DMESG, p, (size_t) (e - p), e + 1, DECODE_NONE);
+
+                msg = match_host_tag(e + 1, &kernel, &has_pid);
+                if (!msg || !kernel) {
+                        set_other(ret, KLOG_FORMAT_SYSLOG);
+                        return 0;
+                }
+                /* A kernel booted with printk.time=1 repeats its own stamp in the message. */
+                s = match_bracket_stamp(msg, &ts, &ts_len);
+                if (s && ts_len > 0 && is_digit(ts[0]))
+                        msg = *s == ' ' ? s + 1 : s;
+                return set_kernel(ret, KLOG_FORMAT_SYSLOG, p, (size_t) (e - p), msg, DECODE_SYSLOG);
+        }
+
+        return set_kernel(ret, KLOG_FORMAT_BARE, NULL, 0, p, DECODE_NONE);
+}
+
+void klog_line_done(KlogLine *l) {
+        if (!l)
+                return;
+        free(l->timestamp);
+        free(l->text);
+        l->timestamp = l->text = NULL;
+}

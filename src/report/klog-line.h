@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+
+#include "macro.h"
+
+/* Splits one line of some kernel-log rendering into its timestamp and the kernel
+ * message text. Recognised renderings:
+ *
+ *   [ 1234.567890] msg                          dmesg, journalctl -o short-monotonic
+ *   [Sun Aug 11 20:21:28 2024] msg              dmesg -T (any locale)
+ *   2024-08-11T20:21:28,123456+02:00 msg        dmesg --time-format=iso
+ *   <4>[ 1234.567890] msg                       dmesg -r, /proc/kmsg
+ *   kern  :warn  : [ 1234.567890] msg          dmesg -x
+ *   May 21 09:55:23 host kernel: msg            syslog, journalctl (short, short-precise)
+ *   May 21 09:55:23 host kernel: [ 12.3] msg    syslog of a kernel with printk.time=1
+ *   2024-05-21T09:55:23.123+00:00 host kernel:  RFC 3339 syslog, journalctl -o short-iso
+ *   Tue 2024-05-21 09:55:23 UTC host kernel:    journalctl -o short-full
+ *   6,1234,5678901,-;msg                        /dev/kmsg
+ *   msg                                         anything else: bare kernel text
+ */
+
+typedef enum KlogSource {
+        KLOG_SOURCE_KERNEL,     /* text holds a kernel message */
+        KLOG_SOURCE_OTHER,      /* a line logged by something other than the kernel */
+        KLOG_SOURCE_NONE,       /* blank line or journalctl "-- ... --" marker */
+} KlogSource;
+
+typedef enum KlogFormat {
+        KLOG_FORMAT_BARE,
+        KLOG_FORMAT_DMESG,
+        KLOG_FORMAT_SYSLOG,
+        KLOG_FORMAT_KMSG,
+} KlogFormat;
+
+typedef struct KlogLine {
+        KlogSource source;
+        KlogFormat format;
+        /* A bare line that starts with a blank: the second and later lines of a
+         * multi-line record as dmesg and journalctl print them, or a /dev/kmsg
+         * dictionary line. Only the previous line tells which, so the caller decides. */
+        bool continuation;
+        char *timestamp;        /* as printed, without brackets; NULL if none */
+        /* The message; multi-line records escaped by the rendering (/dev/kmsg "\x0a",
+         * rsyslog "#012") come back with real '\n' separators. NULL unless
+         * source is KLOG_SOURCE_KERNEL. */
+        char *text;
+} KlogLine;
+
+/* Never fails on malformed input (that is just bare text); returns 0 or -ENOMEM.
+ * Trailing CR/LF are ignored. */
+int klog_line_parse(const char *line, KlogLine *ret);
+void klog_line_done(KlogLine *l);

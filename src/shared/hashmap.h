@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+
+/* String-keyed open-addressing hash table. Keys are copied; values are borrowed
+ * unless a value destructor is given. */
+typedef struct Hashmap Hashmap;
+
+int hashmap_new(void (*free_value)(void *), Hashmap **ret);
+Hashmap *hashmap_free(Hashmap *h);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Hashmap *, hashmap_free);
+#define _cleanup_hashmap_ _cleanup_(hashmap_freep)
+
+/* Replaces (and frees) an existing value for the same key. */
+int hashmap_put(Hashmap *h, const char *key, void *value);
+void *hashmap_get(const Hashmap *h, const char *key);
+size_t hashmap_size(const Hashmap *h);
+/* Visits every entry in unspecified order; stops at the first negative return. */
+int hashmap_foreach(const Hashmap *h, int (*fn)(const char *key, void *value, void *userdata), void *userdata);

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "test-util.h"
+#include "matcher.h"
+
+static Policy *build(const char *content) {
+        _cleanup_policy_builder_ PolicyBuilder *b = NULL;
+        DiagList diag = {};
+        Policy *p = NULL;
+
+        assert_int_equal(policy_builder_new(&b), 0);
+        assert_int_equal(policy_builder_add_file(b, "t.conf", content, strlen(content), &diag), 0);
+        assert_int_equal(policy_builder_finish(b, &p, &diag), 0);
+        diag_list_done(&diag);
+        return p;
+}
+
+static ProcInfo proc(const char *comm, uid_t uid, const char *exe, const char *cmdline, const char *cgroup) {
+        ProcInfo info = { .pid = 100, .uid = uid, .fields = PROC_FIELD_UID | PROC_FIELD_CMDLINE | PROC_FIELD_CGROUP };
+
+        snprintf(info.comm, sizeof(info.comm), "%s", comm);
+        info.exe = (char *) exe;
+        if (exe)
+                info.fields |= PROC_FIELD_EXE;
+        info.cmdline = (char *) (cmdline ?: "");
+        info.argv0 = (char *) (cmdline ?: "");
+        info.cgroup = (char *) (cgroup ?: "/");
+        return info;
+}
+
+static const char *winner(const Policy *p, const ProcInfo *info) {
+        const Rule *r = matcher_find_rule(p, info);
+        return r ? r->name : "-";
+}
+
+static void test_globs_and_short_form(void **state) {
+        _cleanup_policy_ Policy *p = build("[oom_score_adj]\nsshd = -1000\nchrom* = 300\nfire[fF]ox = 200\n?ava = 100\n");
+        ProcInfo a = proc("sshd", 0, NULL, NULL, NULL), b = proc("chromium", 1000, NULL, NULL, NULL),
+                 c = proc("fireFox", 1000, NULL, NULL, NULL), d = proc("java", 0, NULL, NULL, NULL),
+                 e = proc("sshd2", 0, NULL, NULL, NULL);
+
+        assert_string_equal(winner(p, &a), "sshd");
+        assert_string_equal(winner(p, &b), "chrom*");
+        assert_string_equal(winner(p, &c), "fire[fF]ox");
+        assert_string_equal(winner(p, &d), "?ava");
+        assert_string_equal(winner(p, &e), "-");
+}
+
+static void test_qualifiers_and(void **state) {
+        _cleanup_policy_ Policy *p = build(
+                "[rule:ssh]\nname = sshd\nexe = /usr/sbin/sshd\nuser = root\noom_score_adj = -1000\n"
+                "[rule:web]\ncmdline = *--port=80*\ncgroup = /system.slice/web*\noom_score_adj = 100\n");
+        ProcInfo real = proc("sshd", 0, "/usr/sbin/sshd", "/usr/sbin/sshd -D", NULL);
+        /* Spoofs: right name, wrong user / wrong exe / exe unknown. */
+        ProcInfo as_nobody = proc("sshd", 65534, "/usr/sbin/sshd", "/usr/sbin/sshd", NULL);
+        ProcInfo copied = proc("sshd", 0, "/tmp/sshd", "sshd", NULL);
+        ProcInfo unknown_exe = proc("sshd", 0, NULL, "sshd", NULL);
+        ProcInfo web = proc("node", 33, "/usr/bin/node", "node app.js --port=8080", "/system.slice/web.service");
+        ProcInfo web_elsewhere = proc("node", 33, "/usr/bin/node", "node app.js --port=80", "/user.slice");
+        RuleMatch m;
+
+        assert_string_equal(winner(p, &real), "ssh");
+        assert_string_equal(winner(p, &as_nobody), "-");
+        assert_string_equal(winner(p, &copied), "-");
+        assert_string_equal(winner(p, &unknown_exe), "-");
+        assert_string_equal(winner(p, &web), "web");
+        assert_string_equal(winner(p, &web_elsewhere), "-");
+
+        assert_false(rule_matches(&p->rules[0], &as_nobody, &m));
+        assert_int_equal(m.result[RULE_KEY_NAME], QUALIFIER_MATCHED);
+        assert_int_equal(m.result[RULE_KEY_EXE], QUALIFIER_MATCHED);
+        assert_int_equal(m.result[RULE_KEY_USER], QUALIFIER_FAILED);
+        assert_int_equal(m.result[RULE_KEY_CGROUP], QUALIFIER_ABSENT);
+        assert_false(rule_matches(&p->rules[0], &unknown_exe, &m));
+        assert_int_equal(m.result[RULE_KEY_EXE], QUALIFIER_UNKNOWN);
+        assert_true(rule_matches(&p->rules[0], &real, &m));
+        assert_string_equal(m.matched_value, "sshd");
+}
+
+static void test_any_glob_in_key(void **state) {
+        _cleanup_policy_ Policy *p = build("[rule:log]\nname = rsyslogd syslog-ng\nexe = /usr/sbin/rsyslogd /usr/sbin/syslog-ng\n"
+                                           "user = root 0\noom_score_adj = -900\n");
+        ProcInfo a = proc("syslog-ng", 0, "/usr/sbin/syslog-ng", NULL, NULL);
+        ProcInfo b = proc("rsyslogd", 0, "/usr/sbin/syslog-ng", NULL, NULL);
+
+        assert_string_equal(winner(p, &a), "log");
+        assert_string_equal(winner(p, &b), "log");   /* OR within a key, AND across keys */
+}
+
+static void test_precedence_last_wins(void **state) {
+        _cleanup_policy_ Policy *p = build(
+                "[oom_score_adj]\nsshd = -1000\n*d = 50\n"
+                "[rule:exact-late]\nname = sshd\nuser = 1000\noom_score_adj = 10\n"
+                "[rule:glob-late]\nname = ss*\noom_score_adj = 20\n");
+        ProcInfo root_sshd = proc("sshd", 0, NULL, NULL, NULL), user_sshd = proc("sshd", 1000, NULL, NULL, NULL),
+                 other = proc("crond", 0, NULL, NULL, NULL);
+
+        /* glob-late is defined last and matches both. */
+        assert_string_equal(winner(p, &root_sshd), "glob-late");
+        assert_string_equal(winner(p, &user_sshd), "glob-late");
+        assert_string_equal(winner(p, &other), "*d");
+}
+
+static void test_precedence_index_vs_scan(void **state) {
+        /* An exact-name rule defined after a glob rule must win over it, and vice versa. */
+        _cleanup_policy_ Policy *p = build("[oom_score_adj]\nss* = 1\nsshd = 2\nbash = 3\nba* = 4\n");
+        ProcInfo a = proc("sshd", 0, NULL, NULL, NULL), b = proc("bash", 0, NULL, NULL, NULL);
+
+        assert_string_equal(winner(p, &a), "sshd");
+        assert_string_equal(winner(p, &b), "ba*");
+}
+
+static void test_truncated_comm(void **state) {
+        _cleanup_policy_ Policy *p = build(
+                "[oom_score_adj]\nsystemd-journald = -900\nNetworkManager-dispatcher = 5\n");
+        ProcInfo j = proc("systemd-journal", 0, "/usr/lib/systemd/systemd-journald", "/usr/lib/systemd/systemd-journald", NULL);
+        ProcInfo nm = proc("NetworkManager-", 0, "/usr/libexec/nm-dispatcher", "/usr/libexec/NetworkManager-dispatcher", NULL);
+        ProcInfo prefix = proc("systemd-journ", 0, "/usr/lib/systemd/systemd-journald", NULL, NULL);
+
+        assert_string_equal(winner(p, &j), "systemd-journald");
+        assert_string_equal(winner(p, &nm), "NetworkManager-dispatcher");
+        /* Not 15 characters, so not truncated: no extension. */
+        assert_string_equal(winner(p, &prefix), "-");
+}
+
+static void test_many_exact_rules(void **state) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        Policy *p;
+
+        assert_non_null(f);
+        fprintf(f, "[oom_score_adj]\n");
+        for (int i = 0; i < 5000; i++)
+                fprintf(f, "proc%d = %d\n", i, i % 1000);
+        fprintf(f, "glob* = 7\n");
+        assert_int_equal(fclose(f), 0);
+        p = build(text);
+        {
+                ProcInfo a = proc("proc4321", 0, NULL, NULL, NULL), b = proc("globby", 0, NULL, NULL, NULL);
+
+                assert_int_equal(matcher_find_rule(p, &a)->oom_score_adj, 321);
+                assert_int_equal(matcher_find_rule(p, &b)->oom_score_adj, 7);
+                assert_int_equal(p->n_scan_rules, 1);
+        }
+        policy_free(p);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_globs_and_short_form),
+                cmocka_unit_test(test_qualifiers_and),
+                cmocka_unit_test(test_any_glob_in_key),
+                cmocka_unit_test(test_precedence_last_wins),
+                cmocka_unit_test(test_precedence_index_vs_scan),
+                cmocka_unit_test(test_truncated_comm),
+                cmocka_unit_test(test_many_exact_rules),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
