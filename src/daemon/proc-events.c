@@ -381,6 +381,8 @@ int proc_events_open(int rcvbuf_bytes, int *ret_fd) {
         struct sockaddr_nl sa = {
                 .nl_family = AF_NETLINK,
                 .nl_groups = CN_IDX_PROC,
+        }, kernel = {
+                .nl_family = AF_NETLINK,
         };
         uint32_t portid;
         int r;
@@ -403,6 +405,12 @@ int proc_events_open(int rcvbuf_bytes, int *ret_fd) {
         }
 
         if (bind(fd, (const struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return negative_errno();
+
+        /* Any local process may unicast to our port. Connected to the kernel,
+         * the socket makes the kernel refuse those (ECONNREFUSED to the
+         * sender), while kernel multicasts still arrive. */
+        if (connect(fd, (const struct sockaddr *) &kernel, sizeof(kernel)) < 0)
                 return negative_errno();
 
         r = socket_portid(fd, &portid);
@@ -450,8 +458,8 @@ int proc_events_receive(int fd, ProcEvent *events, size_t max_events, size_t *re
         if (k < 0)
                 return negative_errno();
 
-        /* Any local process may unicast to our port; only port 0 is the
-         * kernel, and user sockets can never bind it. */
+        /* Only port 0 is the kernel, and user sockets can never bind it.
+         * Needed on top of connect(): root may multicast to the group. */
         if (mh.msg_namelen != sizeof(sender) || sender.nl_family != AF_NETLINK || sender.nl_pid != 0)
                 return -EPERM;
         if (mh.msg_flags & MSG_TRUNC)

@@ -67,8 +67,10 @@ int proc_events_decode(const void *buf, size_t len, ProcEvent *events, size_t ma
 
 /* Opens a nonblocking, close-on-exec socket subscribed to all process events
  * and waits (at most about a second) for the kernel to confirm the
- * subscription. rcvbuf_bytes <= 0 keeps the default receive buffer; otherwise
- * SO_RCVBUFFORCE is tried first and SO_RCVBUF used without CAP_NET_ADMIN.
+ * subscription. The socket is connect()ed to the kernel, so the kernel
+ * refuses unicasts to it from other processes. rcvbuf_bytes <= 0 keeps the
+ * default receive buffer; otherwise SO_RCVBUFFORCE is tried first and
+ * SO_RCVBUF (capped by net.core.rmem_max) used without CAP_NET_ADMIN.
  * Events queued before the confirmation are discarded: scan /proc after this
  * returns, not before.
  *
@@ -78,7 +80,10 @@ int proc_events_decode(const void *buf, size_t len, ProcEvent *events, size_t ma
  *   -EPERM, -EACCES   not allowed (socket/bind, or the kernel's refusal)
  *   -ETIMEDOUT        no confirmation: the kernel silently ignores requests
  *                     from outside the initial user and PID namespaces
- *   others            from socket(2), setsockopt(2), bind(2), sendto(2) */
+ *   -ENOBUFS          the socket kept overflowing before the kernel's
+ *                     confirmation could be read
+ *   others            from socket(2), setsockopt(2), bind(2), sendto(2),
+ *                     or the kernel's refusal (ack error) */
 int proc_events_open(int rcvbuf_bytes, int *ret_fd);
 
 /* Receives and decodes at most one queued datagram (never blocks). The kernel
@@ -88,7 +93,9 @@ int proc_events_open(int rcvbuf_bytes, int *ret_fd);
  * error of proc_events_decode(), or:
  *   -EAGAIN    nothing queued
  *   -ENOBUFS   the socket overflowed and events were lost: rescan /proc
- *   -EPERM     datagram not sent by the kernel (spoofing attempt); dropped
+ *   -EPERM     datagram not sent by the kernel; dropped (a spoofing attempt,
+ *              by root since the socket from proc_events_open() is
+ *              connected to the kernel)
  *   -EMSGSIZE  datagram truncated by the receive buffer; dropped
  *   others     from recvmsg(2) */
 int proc_events_receive(int fd, ProcEvent *events, size_t max_events, size_t *ret_n);

@@ -201,12 +201,11 @@ static const char *match_syslog_date(const char *p, bool *dmesg_iso) {
                 if (*e == 'Z')
                         e++;
                 else if (*e == '+' || *e == '-') {
-                        const char *z = skip_digits(e + 1, 2, 2);
+                        /* "+01:00", "+0100" or "+01" */
+                        const char *z = skip_digits(e + 1, 2, 4);
 
-                        if (z && *z == ':')
+                        if (z && z - e == 3 && *z == ':')
                                 z = skip_digits(z + 1, 2, 2);
-                        else if (z)
-                                z = skip_digits(z, 0, 2);
                         if (!z)
                                 return NULL;
                         e = z;

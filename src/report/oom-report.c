@@ -654,10 +654,28 @@ static const char *find_oom_kill_tail(const char *body, const char *search_from,
 /* "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,
  *  global_oom|oom_memcg=/foo,task_memcg=/foo/bar,task=stress,pid=4243,uid=0" (4.19+) */
 static int handle_oom_kill_line(OomReportParser *p, const char *ts, const char *s) {
-        const char *body = s + strlen("oom-kill:"), *memcg_at, *task_at, *pid_at = NULL;
+        const char *body = s + strlen("oom-kill:"), *memcg_at, *task_at, *pid_at = NULL, *v;
         int64_t pid, uid;
         OomEvent *e;
         int r;
+
+        if (!startswith(body, "constraint="))
+                return 0;
+
+        memcg_at = strstr(body, ",task_memcg=");
+        task_at = find_oom_kill_tail(body, memcg_at ? memcg_at + 12 : body, &pid, &uid, &pid_at);
+        if (!task_at) {
+                /* Wait for the rest rather than start a report on half a line. */
+                free(p->oom_kill_head);
+                p->oom_kill_head = strdup(s);
+                if (!p->oom_kill_head)
+                        return -ENOMEM;
+                if (!p->cur)
+                        return 0;
+        } else {
+                free(p->oom_kill_head);
+                p->oom_kill_head = NULL;
+        }
 
         r = ensure_report(p, ts);
         if (r < 0)
@@ -666,30 +684,16 @@ static int handle_oom_kill_line(OomReportParser *p, const char *ts, const char *
         p->in_table = false;
         p->in_meminfo = false;
 
-        if (startswith(body, "constraint=")) {
-                const char *v = body + strlen("constraint="), *end = strchrnul(v, ',');
-
-                r = strdup_span(&e->constraint, v, (size_t) (end - v));
-                if (r < 0)
-                        return r;
-                if (streq(e->constraint, "CONSTRAINT_MEMCG"))
-                        e->scope = OOM_SCOPE_MEMCG;
-        }
+        v = body + strlen("constraint=");
+        r = strdup_span(&e->constraint, v, (size_t) (strchrnul(v, ',') - v));
+        if (r < 0)
+                return r;
+        if (streq(e->constraint, "CONSTRAINT_MEMCG"))
+                e->scope = OOM_SCOPE_MEMCG;
         if (strstr(body, ",oom_memcg="))
                 e->scope = OOM_SCOPE_MEMCG;
-
-        memcg_at = strstr(body, ",task_memcg=");
-        task_at = find_oom_kill_tail(body, memcg_at ? memcg_at + 12 : body, &pid, &uid, &pid_at);
-        if (!task_at) {
-                if (!p->oom_kill_head) {
-                        p->oom_kill_head = strdup(s);
-                        if (!p->oom_kill_head)
-                                return -ENOMEM;
-                }
+        if (!task_at)
                 return 0;
-        }
-        free(p->oom_kill_head);
-        p->oom_kill_head = NULL;
 
         if (memcg_at) {
                 r = strdup_span(&e->task_memcg, memcg_at + 12, (size_t) (task_at - memcg_at - 12));
@@ -905,7 +909,7 @@ static int handle_message(OomReportParser *p, const char *ts, const char *text) 
                 return handle_kill_line(p, ts, &k);
         if (startswith(s, "oom-kill:"))
                 return handle_oom_kill_line(p, ts, s);
-        if (*s == ',' && p->oom_kill_head && p->cur) {
+        if (*s == ',' && p->oom_kill_head) {
                 _cleanup_free_ char *joined = NULL;
 
                 if (asprintf(&joined, "%s%s", p->oom_kill_head, s) < 0)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 typedef struct Entry {
-        char *key;      /* NULL = empty slot (we never delete) */
+        char *key;      /* NULL = empty slot */
         uint64_t hash;
         void *value;
 } Entry;
@@ -118,6 +118,33 @@ void *hashmap_get(const Hashmap *h, const char *key) {
                 return NULL;
         e = find_slot(h->slots, h->n_slots, key, hash_string(key));
         return e->key ? e->value : NULL;
+}
+
+bool hashmap_remove(Hashmap *h, const char *key) {
+        size_t mask = h->n_slots - 1, i, j;
+        Entry *e = find_slot(h->slots, h->n_slots, key, hash_string(key));
+
+        if (!e->key)
+                return false;
+        free(e->key);
+        if (h->free_value)
+                h->free_value(e->value);
+        *e = (Entry) {};
+        h->n_used--;
+
+        /* Backward-shift deletion keeps every probe chain unbroken without tombstones. */
+        i = (size_t) (e - h->slots);
+        for (j = (i + 1) & mask; h->slots[j].key; j = (j + 1) & mask) {
+                size_t home = h->slots[j].hash & mask;
+
+                /* Move j into the hole i unless its home lies cyclically in (i, j]. */
+                if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+                        h->slots[i] = h->slots[j];
+                        h->slots[j] = (Entry) {};
+                        i = j;
+                }
+        }
+        return true;
 }
 
 size_t hashmap_size(const Hashmap *h) {

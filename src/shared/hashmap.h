@@ -18,6 +18,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Hashmap *, hashmap_free);
 /* Replaces (and frees) an existing value for the same key. */
 int hashmap_put(Hashmap *h, const char *key, void *value);
 void *hashmap_get(const Hashmap *h, const char *key);
+/* Removes (and frees the value of) key; returns whether it was there. */
+bool hashmap_remove(Hashmap *h, const char *key);
 size_t hashmap_size(const Hashmap *h);
-/* Visits every entry in unspecified order; stops at the first negative return. */
+/* Visits every entry in unspecified order; stops at the first negative return.
+ * fn must not add or remove entries. */
 int hashmap_foreach(const Hashmap *h, int (*fn)(const char *key, void *value, void *userdata), void *userdata);

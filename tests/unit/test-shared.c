@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "parse-util.h"
 #include "strv.h"
+#include "hashmap.h"
 
 static void test_parse_int(void **state) {
         int v = 7;
@@ -80,12 +81,43 @@ static void test_diag(void **state) {
         assert_int_equal(d.n_entries, 0);
 }
 
+static void test_hashmap_churn(void **state) {
+        _cleanup_hashmap_ Hashmap *h = NULL;
+        static intptr_t expected[6000];
+        char key[32];
+
+        assert_int_equal(hashmap_new(NULL, &h), 0);
+        /* Interleaved insert/delete waves; a shadow array says what must be there. */
+        for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < 3000; i++) {
+                        int k = i + round * 1000;
+
+                        snprintf(key, sizeof(key), "%d", k);
+                        assert_int_equal(hashmap_put(h, key, (void *) (intptr_t) (k + 1)), 0);
+                        expected[k] = k + 1;
+                }
+                for (int i = 0; i < 3000; i += 2) {
+                        int k = i + round * 1000;
+
+                        snprintf(key, sizeof(key), "%d", k);
+                        assert_true(hashmap_remove(h, key) == (expected[k] != 0));
+                        expected[k] = 0;
+                }
+        }
+        for (int k = 0; k < 6000; k++) {
+                snprintf(key, sizeof(key), "%d", k);
+                assert_int_equal((intptr_t) hashmap_get(h, key), expected[k]);
+        }
+        assert_false(hashmap_remove(h, "nope"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_int),
                 cmocka_unit_test(test_parse_boolean_and_level),
                 cmocka_unit_test(test_strv),
                 cmocka_unit_test(test_diag),
+                cmocka_unit_test(test_hashmap_churn),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+static const char *const target_names[_LOG_TARGET_MAX] = {
+        [LOG_TARGET_AUTO] = "auto",
+        [LOG_TARGET_JOURNAL] = "journal",
+        [LOG_TARGET_CONSOLE] = "console",
+};
+
+LogTarget log_target_from_string(const char *s) {
+        for (LogTarget t = 0; t < _LOG_TARGET_MAX; t++)
+                if (strcmp(s, target_names[t]) == 0)
+                        return t;
+        return -EINVAL;
+}
+
+const char *log_target_to_string(LogTarget t) {
+        return t >= 0 && t < _LOG_TARGET_MAX ? target_names[t] : NULL;
+}
+
+/* systemd sets JOURNAL_STREAM=DEV:INODE when stderr goes to the journal. */
+static bool stderr_is_journal(void) {
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+
+        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
+}
+
+void logger_init(Logger *l, LogTarget target, int max_level) {
+        if (target == LOG_TARGET_AUTO)
+                target = stderr_is_journal() ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE;
+        l->target = target;
+        l->max_level = max_level;
+}
+
+void log_structured(const Logger *l, int level, const LogFields *f, const char *fmt, ...) {
+        char message[2048];
+        va_list ap;
+
+        if (level > l->max_level)
+                return;
+        va_start(ap, fmt);
+        (void) vsnprintf(message, sizeof(message), fmt, ap);
+        va_end(ap);
+
+        if (l->target == LOG_TARGET_JOURNAL) {
+                char fields[12][512];
+                struct iovec iov[12];
+                size_t n = 0;
+
+#define ADD(...)                                                                          \
+                do {                                                                      \
+                        int len_ = snprintf(fields[n], sizeof(fields[n]), __VA_ARGS__);   \
+                        if (len_ > 0) {                                                   \
+                                iov[n].iov_base = fields[n];                              \
+                                iov[n].iov_len = MIN((size_t) len_, sizeof(fields[n]) - 1); \
+                                n++;                                                      \
+                        }                                                                 \
+                } while (0)
+
+                ADD("MESSAGE=%s", message);
+                ADD("PRIORITY=%d", level);
+                ADD("SYSLOG_IDENTIFIER=oompolicyd");
+                if (f && f->message_id)
+                        ADD("MESSAGE_ID=%s", f->message_id);
+                if (f && f->pid > 0)
+                        ADD("OOMPOLICY_PID=%d", (int) f->pid);
+                if (f && f->comm)
+                        ADD("OOMPOLICY_COMM=%s", f->comm);
+                if (f && f->rule)
+                        ADD("OOMPOLICY_RULE=%s", f->rule);
+                for (size_t i = 0; f && i < ELEMENTSOF(f->extra) && f->extra[i] && n < ELEMENTSOF(iov); i++)
+                        ADD("%s", f->extra[i]);
+#undef ADD
+                if (sd_journal_sendv(iov, (int) n) >= 0)
+                        return;
+                /* Journal gone (e.g. during shutdown): fall through to stderr. */
+        }
+        fprintf(stderr, "oompolicyd: %s\n", message);
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+#include "publish.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "manager.h"
+
+int write_file_atomic(const char *path, const char *content) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t len = strlen(content);
+        int r;
+
+        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (fchmod(fd, 0644) < 0 || write(fd, content, len) != (ssize_t) len) {
+                r = errno ? negative_errno() : -EIO;
+                (void) unlink(tmp);
+                return r;
+        }
+        if (rename(tmp, path) < 0) {
+                r = negative_errno();
+                (void) unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
+static json_object *counters_json(const ManagerCounters *c) {
+        json_object *o = json_object_new_object();
+
+#define ADD(field) json_object_object_add(o, #field, json_object_new_int64((int64_t) c->field))
+        ADD(adjusted);
+        ADD(failed);
+        ADD(restored);
+        ADD(reset);
+        ADD(events);
+        ADD(rescans);
+        ADD(overflows);
+        ADD(malformed);
+        ADD(spoofed);
+        ADD(reloads);
+        ADD(reload_failures);
+        ADD(oom_kills);
+#undef ADD
+        return o;
+}
+
+static json_object *sysctl_drift_json(Manager *m) {
+        json_object *a = json_object_new_array();
+
+        for (SysctlId id = 0; id < _SYSCTL_MAX; id++) {
+                const SysctlSetting *s = &m->policy->sysctl[id];
+                json_object *o;
+                int64_t cur = 0;
+                bool known;
+
+                if (!s->set)
+                        continue;
+                known = sysctl_read_int64(m->fs, sysctl_info(id)->path, &cur) >= 0;
+                m->sysctl_known[id] = known;
+                m->sysctl_current[id] = cur;
+                o = json_object_new_object();
+                json_object_object_add(o, "key", json_object_new_string(sysctl_info(id)->key));
+                json_object_object_add(o, "desired", json_object_new_int64(s->value));
+                json_object_object_add(o, "current", known ? json_object_new_int64(cur) : NULL);
+                json_object_object_add(o, "drift", json_object_new_boolean(!known || cur != s->value));
+                json_object_array_add(a, o);
+        }
+        return a;
+}
+
+static void write_metrics(Manager *m) {
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f;
+        int r;
+
+        if (!m->policy->daemon.metrics_file)
+                return;
+        f = open_memstream(&text, &len);
+        if (!f)
+                return;
+#define COUNTER(name, help, value)                                                           \
+        fprintf(f, "# HELP oompolicyd_" name " " help "\n# TYPE oompolicyd_" name " counter\noompolicyd_" name \
+                   " %" PRIu64 "\n", (uint64_t) (value))
+        COUNTER("adjustments_total", "oom_score_adj values written.", m->counters.adjusted);
+        COUNTER("adjustment_failures_total", "oom_score_adj writes that failed.", m->counters.failed);
+        COUNTER("restores_total", "Values given back.", m->counters.restored);
+        COUNTER("resets_total", "children = reset writes.", m->counters.reset);
+        COUNTER("events_total", "Process events handled.", m->counters.events);
+        COUNTER("rescans_total", "Full scans of /proc.", m->counters.rescans);
+        COUNTER("overflows_total", "Process event queue overflows.", m->counters.overflows);
+        COUNTER("reloads_total", "Successful reloads.", m->counters.reloads);
+        COUNTER("reload_failures_total", "Failed reloads.", m->counters.reload_failures);
+        COUNTER("oom_kills_total", "OOM kills seen in the kernel log.", m->counters.oom_kills);
+#undef COUNTER
+        fprintf(f, "# HELP oompolicyd_sysctl_drift Whether a policy sysctl differs from its desired value.\n"
+                   "# TYPE oompolicyd_sysctl_drift gauge\n");
+        for (SysctlId id = 0; id < _SYSCTL_MAX; id++)
+                if (m->policy->sysctl[id].set)
+                        fprintf(f, "oompolicyd_sysctl_drift{sysctl=\"%s\"} %d\n", sysctl_info(id)->key,
+                                !m->sysctl_known[id] || m->sysctl_current[id] != m->policy->sysctl[id].value);
+        fprintf(f, "# HELP oompolicyd_last_reload_success Whether the last reload succeeded.\n"
+                   "# TYPE oompolicyd_last_reload_success gauge\noompolicyd_last_reload_success %d\n",
+                m->counters.reload_failures == 0 || m->last_reload_ok);
+        if (fclose(f) != 0)
+                return;
+        r = write_file_atomic(m->policy->daemon.metrics_file, text);
+        if (r < 0)
+                log_msg(&m->log, LOG_WARNING, "Cannot write metrics to %s: %s", m->policy->daemon.metrics_file,
+                        strerror(-r));
+}
+
+void publish_state(Manager *m) {
+        _cleanup_free_ char *dir = strdup(m->opts.state_dir ?: STATE_DIR_DEFAULT), *path = NULL;
+        json_object *root, *files, *errors;
+        int r;
+
+        if (!dir)
+                return;
+        root = json_object_new_object();
+        files = json_object_new_array();
+        for (char **f = m->policy->files; *f; f++)
+                json_object_array_add(files, json_object_new_string(*f));
+        errors = json_object_new_array();
+        for (size_t i = 0; i < ELEMENTSOF(m->last_errors); i++) {
+                const char *e = m->last_errors[(m->last_error_pos + i) % ELEMENTSOF(m->last_errors)];
+                if (e)
+                        json_object_array_add(errors, json_object_new_string(e));
+        }
+        json_object_object_add(root, "pid", json_object_new_int(getpid()));
+        json_object_object_add(root, "version", json_object_new_string(PKGVERSION));
+        json_object_object_add(root, "updated_usec", json_object_new_int64((int64_t) m->published_usec));
+        json_object_object_add(root, "policy_files", files);
+        json_object_object_add(root, "policy_loaded_usec", json_object_new_int64((int64_t) m->policy_loaded_usec));
+        json_object_object_add(root, "rules", json_object_new_int((int) m->policy->n_rules));
+        json_object_object_add(root, "tracked_processes", json_object_new_int((int) hashmap_size(m->tracked)));
+        json_object_object_add(root, "proc_connector", json_object_new_boolean(!m->fallback_polling));
+        json_object_object_add(root, "last_reload_ok", json_object_new_boolean(m->last_reload_ok));
+        json_object_object_add(root, "counters", counters_json(&m->counters));
+        json_object_object_add(root, "sysctl", sysctl_drift_json(m));
+        json_object_object_add(root, "last_errors", errors);
+
+        (void) mkdir(dir, 0755);
+        if (asprintf(&path, "%s/" STATE_FILE_NAME, dir) >= 0) {
+                r = write_file_atomic(path, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+                if (r < 0)
+                        log_msg(&m->log, LOG_DEBUG, "Cannot write %s: %s", path, strerror(-r));
+        }
+        json_object_put(root);
+        write_metrics(m);
+}
