@@ -477,7 +477,7 @@ static void handle_fork(Manager *m, const ProcEvent *ev) {
         (void) tracked_put(m, ev->pid, &child);
 }
 
-static void handle_event(Manager *m, const ProcEvent *ev) {
+void manager_handle_event(Manager *m, const ProcEvent *ev) {
         int r = 0;
 
         m->counters.events++;
@@ -514,7 +514,7 @@ static int on_netlink(sd_event_source *s, int fd, uint32_t revents, void *userda
                 int r = proc_events_receive(fd, ev, ELEMENTSOF(ev), &n);
 
                 for (size_t j = 0; j < n; j++)
-                        handle_event(m, &ev[j]);
+                        manager_handle_event(m, &ev[j]);
                 if (r == -EAGAIN)
                         break;
                 if (r == -ENOBUFS) {
@@ -767,8 +767,15 @@ static void log_capabilities(Manager *m) {
 
 static int setup_event_sources(Manager *m) {
         static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
+        sigset_t mask;
         int r;
 
+        /* sd-event takes these through a signalfd; they must not be delivered the normal way. */
+        sigemptyset(&mask);
+        for (size_t i = 0; i < ELEMENTSOF(signals); i++)
+                sigaddset(&mask, signals[i]);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return negative_errno();
         for (size_t i = 0; i < ELEMENTSOF(signals); i++) {
                 r = sd_event_add_signal(m->event, &m->signal_sources[i], signals[i], on_signal, m);
                 if (r < 0)

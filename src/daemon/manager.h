@@ -98,3 +98,5 @@ int manager_run(Manager *m);
 /* Exposed for tests: evaluate one process as an event would. */
 int manager_evaluate_pid(Manager *m, pid_t pid);
 int manager_rescan(Manager *m);
+typedef struct ProcEvent ProcEvent;
+void manager_handle_event(Manager *m, const ProcEvent *ev);

@@ -114,7 +114,6 @@ static int parse_argv(int argc, char **argv, ManagerOptions *o) {
 int main(int argc, char **argv) {
         ManagerOptions opts = { .root = "/", .log_target = LOG_TARGET_AUTO, .log_level = -1 };
         _cleanup_(manager_freep) Manager *m = NULL;
-        sigset_t mask;
         int r;
 
         r = parse_argv(argc, argv, &opts);
@@ -122,16 +121,6 @@ int main(int argc, char **argv) {
                 if (r < 0)
                         fprintf(stderr, "Try 'oompolicyd --help' for more information.\n");
                 return r < 0 ? 2 : 0;
-        }
-
-        /* sd-event receives these through signalfd; they must not be delivered normally. */
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGHUP);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
-                perror("oompolicyd: sigprocmask");
-                return 1;
         }
 
         r = manager_new(&opts, &m);

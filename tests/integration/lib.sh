@@ -37,7 +37,7 @@ cleanup() {
         done
         for pid in "${PIDS[@]}"; do
                 wait "$pid" 2>/dev/null || :
-        done
+        done 2>/dev/null
         if [[ -n "${tmp:-}" && -d "$tmp" ]]; then
                 rm -rf -- "$tmp"
         fi
@@ -121,6 +121,15 @@ json_parses() {
         python3 -c 'import json,sys; json.load(sys.stdin)' <"$tmp/out" || fail "output is not valid JSON"
 }
 
+# stop PID...: kills processes started here and reaps them (quietly).
+stop() {
+        local pid
+        for pid in "$@"; do
+                kill -KILL "$pid" 2>/dev/null || :
+                wait "$pid" 2>/dev/null || :
+        done
+}
+
 adj_of() { cat "/proc/$1/oom_score_adj"; }
 
 expect_adj() {
@@ -183,7 +192,6 @@ has_cap_sys_resource() {
         pid=$!
         PIDS+=("$pid")
         "$@" /bin/sh -c 'echo "$1" >"/proc/$2/oom_score_adj"' sh "$value" "$pid" 2>/dev/null || r=1
-        kill -KILL "$pid" 2>/dev/null || :
-        wait "$pid" 2>/dev/null || :
+        stop "$pid"
         return $r
 }

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/* The daemon's bookkeeping (children = reset, restore, lineage) against a fake
+ * /proc tree, with proc-connector events constructed by hand. */
+#include <errno.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "test-util.h"
+#include "manager.h"
+#include "proc-events.h"
+
+typedef struct Fixture {
+        char *root;
+        char *policy;
+        Manager *m;
+} Fixture;
+
+static Manager *start(Fixture *f, const char *policy_text) {
+        ManagerOptions o = {
+                .root = f->root,
+                .config = f->policy,
+                .log_target = LOG_TARGET_CONSOLE,
+                .log_level = LOG_ERR,
+                .no_netlink = true,
+                .keep_caps = true,
+        };
+        char *state = test_path(f->root, "state");
+
+        test_write_file(f->root, "policy.conf", policy_text, 0644);
+        o.state_dir = state;
+        assert_int_equal(manager_new(&o, &f->m), 0);
+        assert_int_equal(manager_start(f->m), 0);
+        free(state);
+        return f->m;
+}
+
+static int setup(void **state) {
+        Fixture *f = calloc(1, sizeof(Fixture));
+
+        f->root = test_mkdtemp();
+        f->policy = test_path(f->root, "policy.conf");
+        test_mkdir_p(f->root, "proc/sys");
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        Fixture *f = *state;
+
+        manager_free(f->m);
+        test_rm_rf(f->root);
+        free(f->root);
+        free(f->policy);
+        free(f);
+        return 0;
+}
+
+static int adj_of(Fixture *f, int pid) {
+        char rel[64];
+
+        snprintf(rel, sizeof(rel), "proc/%d/oom_score_adj", pid);
+        return test_read_int(f->root, rel);
+}
+
+static void event(Manager *m, ProcEventKind kind, int pid, int parent) {
+        ProcEvent ev = { .kind = kind, .pid = pid, .tgid = pid, .parent_pid = parent, .parent_tgid = parent };
+
+        manager_handle_event(m, &ev);
+}
+
+static const char *const reset_policy =
+        "[rule:shell]\nname = oomtest-p\noom_score_adj = 200\nchildren = reset\n"
+        "[oom_score_adj]\nkeeper = 300\n"
+        "[daemon]\nrescan_interval = 0\ndefault_oom_score_adj = 5\n";
+
+static void test_startup_lineage(void **state) {
+        Fixture *f = *state;
+
+        /* Already running when the daemon starts: the child carries the inherited value. */
+        test_fake_process(f->root, &(FakeProcess) { .pid = 10, .comm = "oomtest-p", .oom_score_adj = 200 });
+        test_fake_process(f->root, &(FakeProcess) { .pid = 11, .comm = "sleep", .ppid = 10, .oom_score_adj = 200 });
+        test_fake_process(f->root, &(FakeProcess) { .pid = 12, .comm = "sleep", .ppid = 10, .oom_score_adj = 77 });
+        test_fake_process(f->root, &(FakeProcess) { .pid = 13, .comm = "bash", .ppid = 11, .oom_score_adj = 200 });
+        test_fake_process(f->root, &(FakeProcess) { .pid = 20, .comm = "sleep", .oom_score_adj = 200 });
+        start(f, reset_policy);
+
+        assert_int_equal(adj_of(f, 10), 200);
+        assert_int_equal(adj_of(f, 11), 5);    /* reset to default_oom_score_adj */
+        assert_int_equal(adj_of(f, 12), 77);   /* someone else's value: left alone */
+        assert_int_equal(adj_of(f, 13), 5);    /* grandchild too */
+        assert_int_equal(adj_of(f, 20), 200);  /* not a descendant */
+        assert_int_equal(f->m->counters.reset, 2);
+}
+
+static void test_fork_exec_reset(void **state) {
+        Fixture *f = *state;
+        Manager *m;
+
+        test_fake_process(f->root, &(FakeProcess) { .pid = 10, .comm = "oomtest-p", .oom_score_adj = 0 });
+        m = start(f, reset_policy);
+        assert_int_equal(adj_of(f, 10), 200);
+
+        /* fork + exec of an unmatched program, value inherited */
+        event(m, PROC_EVENT_KIND_FORK, 30, 10);
+        test_fake_process(f->root, &(FakeProcess) { .pid = 30, .comm = "sleep", .ppid = 10, .oom_score_adj = 200 });
+        event(m, PROC_EVENT_KIND_EXEC, 30, 0);
+        assert_int_equal(adj_of(f, 30), 5);
+
+        /* fork + exec into something a rule matches: the rule wins */
+        event(m, PROC_EVENT_KIND_FORK, 31, 10);
+        test_fake_process(f->root, &(FakeProcess) { .pid = 31, .comm = "keeper", .ppid = 10, .oom_score_adj = 200 });
+        event(m, PROC_EVENT_KIND_EXEC, 31, 0);
+        assert_int_equal(adj_of(f, 31), 300);
+
+        /* a value set by someone else between fork and exec is kept */
+        event(m, PROC_EVENT_KIND_FORK, 32, 10);
+        test_fake_process(f->root, &(FakeProcess) { .pid = 32, .comm = "sleep", .ppid = 10, .oom_score_adj = -100 });
+        event(m, PROC_EVENT_KIND_EXEC, 32, 0);
+        assert_int_equal(adj_of(f, 32), -100);
+
+        /* a thread's FORK (pid != tgid) creates nothing */
+        manager_handle_event(m, &(ProcEvent) { .kind = PROC_EVENT_KIND_FORK, .pid = 41, .tgid = 10, .parent_tgid = 10 });
+        test_fake_process(f->root, &(FakeProcess) { .pid = 41, .comm = "sleep", .oom_score_adj = 200 });
+        event(m, PROC_EVENT_KIND_EXEC, 41, 0);
+        assert_int_equal(adj_of(f, 41), 200);
+}
+
+static void test_no_longer_matching_restored(void **state) {
+        Fixture *f = *state;
+        Manager *m;
+
+        test_fake_process(f->root, &(FakeProcess) { .pid = 50, .comm = "keeper", .oom_score_adj = 12 });
+        m = start(f, reset_policy);
+        assert_int_equal(adj_of(f, 50), 300);
+
+        /* prctl rename away from the rule: the original value comes back */
+        test_fake_process(f->root, &(FakeProcess) { .pid = 51, .comm = "keeper", .oom_score_adj = 300 });
+        test_write_file(f->root, "proc/50/stat",
+                        "50 (renamed) S 1 50 50 0 -1 0 100 0 0 0 5 6 0 0 20 0 1 0 12345 1000000 200\n", 0644);
+        event(m, PROC_EVENT_KIND_COMM, 50, 0);
+        assert_int_equal(adj_of(f, 50), 12);
+        assert_int_equal(m->counters.restored, 1);
+
+        /* Renamed back: applied again, and an EXIT drops the state. */
+        test_write_file(f->root, "proc/50/stat",
+                        "50 (keeper) S 1 50 50 0 -1 0 100 0 0 0 5 6 0 0 20 0 1 0 12345 1000000 200\n", 0644);
+        event(m, PROC_EVENT_KIND_COMM, 50, 0);
+        assert_int_equal(adj_of(f, 50), 300);
+        event(m, PROC_EVENT_KIND_EXIT, 50, 0);
+
+        /* PID reused by an unrelated process: nothing restored from the old one */
+        test_write_file(f->root, "proc/50/stat",
+                        "50 (other) S 1 50 50 0 -1 0 100 0 0 0 5 6 0 0 20 0 1 0 99999 1000000 200\n", 0644);
+        event(m, PROC_EVENT_KIND_EXEC, 50, 0);
+        assert_int_equal(adj_of(f, 50), 300);
+        assert_int_equal(m->counters.restored, 1);
+}
+
+static void test_rescan_prunes_dead(void **state) {
+        Fixture *f = *state;
+        Manager *m;
+        char *dir;
+
+        test_fake_process(f->root, &(FakeProcess) { .pid = 60, .comm = "keeper" });
+        m = start(f, reset_policy);
+        assert_int_equal(hashmap_size(m->tracked), 1);
+        dir = test_path(f->root, "proc/60");
+        test_rm_rf(dir);
+        free(dir);
+        assert_int_equal(manager_rescan(m), 0);
+        assert_int_equal(hashmap_size(m->tracked), 0);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_startup_lineage, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_fork_exec_reset, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_no_longer_matching_restored, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_rescan_prunes_dead, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
