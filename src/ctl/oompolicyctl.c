@@ -23,6 +23,16 @@ static const Verb verbs[] = {
           "Values that are already right print nothing. With --dry-run, prints the same\n"
           "without writing. Exits 1 when anything failed, with the reason per item.\n",
           0, 0, verb_apply },
+        { "status", "", "Show what the running daemon is doing",
+          "Shows the state oompolicyd publishes in /run/oompolicyd/state.json: its policy\n"
+          "files and load time, counters (processes adjusted, events, rescans, overflows),\n"
+          "sysctl drift and recent errors. Says so clearly when no daemon is running (exit 1).\n",
+          0, 0, verb_status },
+        { "reload", "", "Make the running daemon reload its policy (SIGHUP)",
+          "Sends SIGHUP to the running oompolicyd. The daemon parses the new policy completely;\n"
+          "on any error it keeps the old one and logs every error. Run 'oompolicyctl check'\n"
+          "first to see the errors here.\n",
+          0, 0, verb_reload },
 };
 
 static void usage(FILE *f) {
@@ -44,6 +54,7 @@ static void usage(FILE *f) {
                 "     --json            Machine-readable output\n"
                 "     --no-pager        Accepted for compatibility; output is never paged\n"
                 "     --dry-run         apply: print what would change, write nothing\n"
+                "     --state-dir=DIR   status/reload: the daemon's state directory (default /run/oompolicyd)\n"
                 "\n"
                 "See oompolicyctl(8) and oompolicy.conf(5).\n");
 }
@@ -66,6 +77,7 @@ enum {
         ARG_JSON,
         ARG_NO_PAGER,
         ARG_DRY_RUN,
+        ARG_STATE_DIR,
 };
 
 static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
@@ -77,6 +89,7 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                 { "json", no_argument, NULL, ARG_JSON },
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 {}
         };
         int c;
@@ -102,6 +115,9 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                         break;
                 case ARG_DRY_RUN:
                         o->dry_run = true;
+                        break;
+                case ARG_STATE_DIR:
+                        o->state_dir = optarg;
                         break;
                 default:
                         /* getopt printed what was wrong */

@@ -294,7 +294,8 @@ static int start_report(OomReportParser *p, const char *ts, const OomEvent *cont
         e = context ? oom_event_clone_context(context) : oom_event_new();
         if (!e)
                 return -ENOMEM;
-        if (ts) {
+        /* A follow-up kill of a report keeps the report's timestamp. */
+        if (ts && !context) {
                 free(e->timestamp);
                 e->timestamp = strdup(ts);
                 if (!e->timestamp)

@@ -19,18 +19,19 @@ base=$(cat /proc/self/oom_score_adj)
 
 # Names of at most 14 characters, so the comm is not cut; unique through $$.
 A="oomA-$$"        # [rule:] by name
-B="oomB-$$"        # short form, glob
+B="oomB-$$"        # short form, glob (oom[B]-PID: never another run's process)
 S="oomS-$$"        # same name run by root and by nobody; rule wants user = root
 E="oomE-$$"        # same name in two directories; rule wants one exe path
 N="oomN-$$"        # negative value (EACCES without CAP_SYS_RESOURCE)
 P="oomP-$$"        # positive value next to the failing one
 D="oomD-$$"        # killed before apply
 F="oomF-$$"        # short-lived churn during apply
+X="oomX-$$"        # matched by several rules
 LONG="oomtest-long-process-name-$$"   # comm is cut to "oomtest-long-pr"
 CUT=${LONG:0:15}
 
 bin="$tmp/bin"
-for n in "$A" "$B" "$S" "$N" "$P" "$D" "$LONG" "$CUT" oomL-$$; do
+for n in "$A" "$B" "$S" "$N" "$P" "$D" "$X" "$LONG" "$CUT" oomL-$$; do
         copy_binary /bin/sleep "$bin/$n"
 done
 copy_binary /bin/sleep "$tmp/a/$E"
@@ -89,7 +90,7 @@ name = $A
 oom_score_adj = 611
 
 [oom_score_adj]
-$B* = 622
+oom[B]-$$ = 622
 
 [rule:root-only]
 name = $S
@@ -109,7 +110,7 @@ EOF
 f=$(re "$policy")
 expected=(
         "$pa $A $base -> 611 \(victim, $f:2\)"
-        "$pb $B $base -> 622 \($(re "$B*"), $f:7\)"
+        "$pb $B $base -> 622 \($(re "oom[B]-$$"), $f:7\)"
         "$ps_root $S $base -> 633 \(root-only, $f:9\)"
         "$pe_a $E $base -> 644 \(exe-path, $f:14\)"
         "$pl ($CUT|$LONG) $base -> 655 \(long, $f:18\)"
@@ -174,6 +175,46 @@ json_check "[(p['pid'], p['name'], p['old'], p['new'], p['rule']) for p in j['pr
 json_check "j['processes'][0]['origin'] in ('$policy.d/override.conf:1', '$policy.d/override.conf:2') and j['processes'][0]['error'] is None"
 expect_adj "$pa" 612 "from the drop-in"
 ok "apply --json parses and lists the one change made by a drop-in ($pa 611 -> 612)"
+
+# ---- several matching rules: the last one in read order wins ----------------
+# Literal names are looked up in an index, globs are scanned: both orders.
+spawn px "$bin/$X"
+prec="$tmp/policy-precedence.conf"
+write_policy "$prec" <<EOF
+[rule:literal]
+name = $X
+oom_score_adj = 701
+[rule:glob]
+name = oom[X]-$$
+oom_score_adj = 702
+EOF
+ctl apply --config "$prec"
+expect_rc 0
+expect_line out "$px $X $base -> 702 \(glob, $(re "$prec"):4\)"
+expect_adj "$px" 702 "the later (glob) rule wins"
+prec2="$tmp/policy-precedence2.conf"
+write_policy "$prec2" <<EOF
+[rule:glob]
+name = oom[X]-$$
+oom_score_adj = 711
+[rule:literal]
+name = $X
+oom_score_adj = 712
+EOF
+ctl apply --config "$prec2"
+expect_rc 0
+expect_line out "$px $X 702 -> 712 \(literal, $(re "$prec2"):4\)"
+expect_adj "$px" 712 "the later (literal) rule wins"
+write_policy "$prec2.d/50-again.conf" <<EOF
+[rule:glob]
+oom_score_adj = 713
+EOF
+ctl apply --config "$prec2"
+expect_rc 0
+expect_line out "$px $X 712 -> 713 \(glob, $(re "$prec2.d/50-again.conf"):1\)"
+expect_adj "$px" 713 "a rule redefined in a drop-in moves last"
+stop "$px"
+ok "when several rules match, the last in read order wins (glob after literal, literal after glob, redefined in a drop-in)"
 
 # ---- a policy with an error applies nothing ----------------------------------
 broken="$tmp/policy-broken.conf"
@@ -265,8 +306,12 @@ name = $F
 oom_score_adj = 699
 EOF
 spawn pd "$bin/$D"
-kill -KILL "$pd"
-ctl apply --config "$dpol"   # killed, not yet reaped: a zombie or on its way out
+# Killed, not yet reaped: a zombie or on its way out. (stderr of the group only
+# hides bash's "Killed" job notice; the tool's own stderr is in $tmp/err.)
+{
+        kill -KILL "$pd"
+        ctl apply --config "$dpol"
+} 2>/dev/null
 expect_rc 0 "apply right after the matching process was killed"
 expect_empty err
 wait "$pd" 2>/dev/null || :

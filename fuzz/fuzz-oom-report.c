@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "oom-report.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Beyond "no crash": every event must render, with the documented keys. */
+static void consume(OomReportParser *p) {
+        OomEvent *e;
+        int r;
+
+        while ((r = oom_report_parser_pop(p, &e)) > 0) {
+                json_object *o;
+                char *line;
+
+                o = oom_event_to_json(e, true);
+                if (!o || json_object_object_length(o) != 22)
+                        abort();
+                if (!json_object_to_json_string(o))
+                        abort();
+                json_object_put(o);
+
+                line = oom_event_format_line(e);
+                if (!line || strchr(line, '\n'))
+                        abort();
+                free(line);
+
+                if (e->n_tasks > 0 && (!e->has_task_table || !e->tasks))
+                        abort();
+                if (e->scope != OOM_SCOPE_GLOBAL && e->scope != OOM_SCOPE_MEMCG)
+                        abort();
+                oom_event_free(e);
+        }
+        if (r != 0 || e)
+                abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        _cleanup_oom_report_parser_free_ OomReportParser *p = NULL;
+        _cleanup_free_ char *buf = NULL;
+        char *line, *end;
+
+        if (oom_report_parser_new(&p) < 0)
+                return 0;
+        buf = malloc(size + 1);
+        if (!buf)
+                return 0;
+        memcpy(buf, data, size);
+        buf[size] = '\0';
+
+        /* NULs end a line early, as they would for a caller reading C strings. */
+        for (line = buf; line < buf + size; line = end + 1) {
+                end = memchr(line, '\n', (size_t) (buf + size - line));
+                if (!end)
+                        end = buf + size;
+                *end = '\0';
+                if (oom_report_parser_feed_line(p, line) < 0)
+                        abort();
+                consume(p);
+        }
+        if (oom_report_parser_finish(p) < 0)
+                abort();
+        consume(p);
+        return 0;
+}

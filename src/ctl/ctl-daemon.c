@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <inttypes.h>
+
+#include "ctl.h"
+#include "rootfs.h"
+
+#define DEFAULT_STATE_DIR "/run/oompolicyd"
+
+/* The daemon publishes state.json; it takes no requests, so reading that file and
+ * signalling the PID it names is the whole interface. */
+static int read_state(const CtlOptions *o, json_object **ret, pid_t *ret_pid) {
+        _cleanup_free_ char *path = NULL, *buf = NULL, *comm = NULL;
+        char proc_comm[64];
+        json_object *root, *pid;
+        int r;
+
+        if (asprintf(&path, "%s/state.json", o->state_dir ?: DEFAULT_STATE_DIR) < 0)
+                return -ENOMEM;
+        r = read_small_file_at(AT_FDCWD, path, 1024 * 1024, &buf, NULL);
+        if (r == -ENOENT) {
+                fprintf(stderr, "oompolicyd is not running (no %s).\n", path);
+                return -ESRCH;
+        }
+        if (r < 0) {
+                fprintf(stderr, "Cannot read %s: %s\n", path, strerror(-r));
+                return r;
+        }
+        root = json_tokener_parse(buf);
+        if (!root || !json_object_object_get_ex(root, "pid", &pid)) {
+                json_object_put(root);
+                fprintf(stderr, "%s is not a valid state file.\n", path);
+                return -EBADMSG;
+        }
+        *ret_pid = (pid_t) json_object_get_int(pid);
+        /* A stale file may name a PID that now belongs to another program. */
+        (void) snprintf(proc_comm, sizeof(proc_comm), "/proc/%d/comm", (int) *ret_pid);
+        if (*ret_pid <= 0 || read_small_file_at(AT_FDCWD, proc_comm, 64, &comm, NULL) < 0 ||
+            strncmp(comm, "oompolicyd", 10) != 0) {
+                json_object_put(root);
+                fprintf(stderr, "oompolicyd is not running (%s is stale: PID %d is gone).\n", path, (int) *ret_pid);
+                return -ESRCH;
+        }
+        *ret = root;
+        return 0;
+}
+
+static const char *get_string(json_object *o, const char *key) {
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static int64_t get_int(json_object *o, const char *key) {
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static void print_time(const char *label, int64_t usec) {
+        char buf[64] = "-";
+        time_t t = (time_t) (usec / 1000000);
+        struct tm tm;
+
+        if (usec > 0 && localtime_r(&t, &tm))
+                (void) strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+        printf("%-18s %s\n", label, buf);
+}
+
+int verb_status(const CtlOptions *o, int argc, char **argv) {
+        _cleanup_json_ json_object *state = NULL;
+        json_object *v;
+        pid_t pid;
+        int r;
+
+        r = read_state(o, &state, &pid);
+        if (r < 0)
+                return r;
+        if (o->json) {
+                ctl_print_json(state);
+                return 0;
+        }
+        printf("%-18s running (PID %d, version %s)\n", "oompolicyd:", (int) pid, strna(get_string(state, "version")));
+        printf("%-18s %s\n", "process events:",
+               json_object_object_get_ex(state, "proc_connector", &v) && json_object_get_boolean(v)
+                       ? "proc connector" : "NOT AVAILABLE, polling /proc");
+        print_time("policy loaded:", get_int(state, "policy_loaded_usec"));
+        printf("%-18s %" PRId64 " rules, last reload %s\n", "policy:", get_int(state, "rules"),
+               json_object_object_get_ex(state, "last_reload_ok", &v) && json_object_get_boolean(v) ? "ok" : "FAILED");
+        if (json_object_object_get_ex(state, "policy_files", &v))
+                for (size_t i = 0; i < json_object_array_length(v); i++)
+                        printf("%-18s %s\n", "", json_object_get_string(json_object_array_get_idx(v, i)));
+        if (json_object_object_get_ex(state, "counters", &v)) {
+                printf("counters:\n");
+                json_object_object_foreach(v, key, val)
+                        printf("  %-16s %" PRId64 "\n", key, json_object_get_int64(val));
+        }
+        if (json_object_object_get_ex(state, "sysctl", &v) && json_object_array_length(v) > 0) {
+                printf("sysctls:\n");
+                for (size_t i = 0; i < json_object_array_length(v); i++) {
+                        json_object *s = json_object_array_get_idx(v, i), *drift;
+                        bool drifted = json_object_object_get_ex(s, "drift", &drift) && json_object_get_boolean(drift);
+
+                        printf("  %-28s desired %" PRId64 ", current %" PRId64 "%s\n", strna(get_string(s, "key")),
+                               get_int(s, "desired"), get_int(s, "current"), drifted ? "  DRIFT" : "");
+                }
+        }
+        if (json_object_object_get_ex(state, "last_errors", &v) && json_object_array_length(v) > 0) {
+                printf("recent errors:\n");
+                for (size_t i = 0; i < json_object_array_length(v); i++)
+                        printf("  %s\n", json_object_get_string(json_object_array_get_idx(v, i)));
+        }
+        return 0;
+}
+
+int verb_reload(const CtlOptions *o, int argc, char **argv) {
+        _cleanup_json_ json_object *state = NULL;
+        pid_t pid;
+        int r;
+
+        r = read_state(o, &state, &pid);
+        if (r < 0)
+                return r;
+        if (kill(pid, SIGHUP) < 0) {
+                r = negative_errno();
+                fprintf(stderr, "Cannot signal oompolicyd (PID %d): %s\n", (int) pid, strerror(-r));
+                return r;
+        }
+        printf("Asked oompolicyd (PID %d) to reload; see its log or 'oompolicyctl status' for the result.\n", (int) pid);
+        return 0;
+}
