@@ -134,7 +134,7 @@ static json_object *policy_to_json(const Policy *p, const DiagList *diag) {
                 const Rule *r = &p->rules[i];
                 json_object *o = json_object_new_object();
 
-                json_object_object_add(o, "name", json_object_new_string(r->name));
+                json_object_object_add(o, "rule", json_object_new_string(r->name));
                 json_object_object_add(o, "short_form", json_object_new_boolean(r->short_form));
                 json_object_object_add(o, "origin", json_origin(&r->origin));
                 for (RuleKey k = 0; k < RULE_KEY_OOM_SCORE_ADJ; k++)

@@ -31,7 +31,7 @@ LONG="oomtest-long-process-name-$$"   # comm is cut to "oomtest-long-pr"
 CUT=${LONG:0:15}
 
 bin="$tmp/bin"
-for n in "$A" "$B" "$S" "$N" "$P" "$D" "$X" "$LONG" "$CUT" oomL-$$; do
+for n in "$A" "$B" "$S" "$N" "$P" "$D" "$X" "$LONG" "$CUT" oomL-$$ oomtest-spoofer-$$; do
         copy_binary /bin/sleep "$bin/$n"
 done
 copy_binary /bin/sleep "$tmp/a/$E"
@@ -47,15 +47,17 @@ spawn pe_b "$tmp/b/$E"
 spawn pl "$bin/$LONG"
 # argv[0] is a longer name the kernel could have cut to this comm: it counts as a name.
 spawn_argv0 pl_argv0 "$bin/$CUT" "$LONG"
-# argv[0] claims the long name but the comm is not a 15-character cut of it: it does not.
+# argv[0] claims the long name but the comm is not a 15-character cut of it: it does not,
+# whether the comm is short or another cut 15-character name.
 spawn_argv0 pl_spoof "$bin/oomL-$$" "$LONG"
+spawn_argv0 pl_spoof15 "$bin/oomtest-spoofer-$$" "$LONG"
 
 [[ "$(cat /proc/$pl/comm)" == "$CUT" ]] || fail "comm of $LONG is $(cat /proc/$pl/comm), expected the kernel's cut $CUT"
 [[ "$(awk '/^Uid:/ {print $2}' /proc/$ps_nobody/status)" == 65534 ]] || fail "$S did not run as nobody"
 ok "started test processes (oom_score_adj $base): $A=$pa $B=$pb $S=$ps_root(root)/$ps_nobody(nobody)" \
-   "$E=$pe_a(a)/$pe_b(b) $LONG=$pl argv0=$pl_argv0 spoof=$pl_spoof"
+   "$E=$pe_a(a)/$pe_b(b) $LONG=$pl argv0=$pl_argv0 spoof=$pl_spoof/$pl_spoof15"
 
-all_pids=("$pa" "$pb" "$ps_root" "$ps_nobody" "$pe_a" "$pe_b" "$pl" "$pl_argv0" "$pl_spoof")
+all_pids=("$pa" "$pb" "$ps_root" "$ps_nobody" "$pe_a" "$pe_b" "$pl" "$pl_argv0" "$pl_spoof" "$pl_spoof15")
 untouched() {   # untouched WHY: every process still has the inherited value
         local pid
         for pid in "${all_pids[@]}"; do
@@ -154,6 +156,7 @@ ok "the process of nobody named $S is untouched (user = root), the root one was 
 expect_adj "$pe_b" "$base" "same name, other path than exe ="
 ok "exe = $tmp/a/$E matched that copy only, not $tmp/b/$E"
 expect_adj "$pl_spoof" "$base" "argv[0] $LONG on a binary whose comm is not its cut"
+expect_adj "$pl_spoof15" "$base" "argv[0] $LONG on a binary whose 15-character comm is not its cut"
 ok "the name glob $LONG matched the 25+ character name (comm $CUT) and a cut-compatible argv[0], not an arbitrary argv[0]"
 
 ctl apply --config "$policy"
