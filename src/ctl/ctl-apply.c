@@ -17,7 +17,8 @@ typedef struct ApplyRun {
 } ApplyRun;
 
 static void report_outcome(ApplyRun *run, const ProcOutcome *o) {
-        _cleanup_free_ char *where = origin_to_string(&o->rule->origin);
+        /* The value's own origin: a drop-in that only adds a qualifier did not set it. */
+        _cleanup_free_ char *where = origin_to_string(&o->rule->key_origin[RULE_KEY_OOM_SCORE_ADJ]);
         const char *hint = o->error ? apply_error_hint(o->error, o->old_adj, o->new_adj) : NULL;
 
         if (run->processes) {

@@ -21,7 +21,9 @@ static const Verb verbs[] = {
           "rule matches, printing one line per change:\n"
           "  PID NAME OLD -> NEW (RULE, FILE:LINE)\n"
           "Values that are already right print nothing. With --dry-run, prints the same\n"
-          "without writing. Exits 1 when anything failed, with the reason per item.\n",
+          "without writing. Exits 1 when anything failed, with the reason per item.\n"
+          "children = reset is acted on by the daemon only: a one-shot apply cannot see\n"
+          "processes being born.\n",
           0, 0, verb_apply },
         { "status", "", "Show what the running daemon is doing",
           "Shows the state oompolicyd publishes in /run/oompolicyd/state.json: its policy\n"
@@ -103,6 +105,10 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                         printf("oompolicyctl %s\n", PKGVERSION);
                         exit(EXIT_SUCCESS);
                 case 'c':
+                        if (!*optarg) {
+                                fprintf(stderr, "oompolicyctl: --config needs a file name\n");
+                                return -EINVAL;
+                        }
                         o->config = optarg;
                         break;
                 case ARG_ROOT:

@@ -140,7 +140,8 @@ static int write_adj(Manager *m, int pid_fd, pid_t pid, const char *comm, const 
                 report_write_failure(m, pid, comm, rule, old_adj, new_adj, r);
                 return r;
         }
-        if (rule && asprintf(&origin, "%s:%u", rule->origin.file, rule->origin.line) < 0)
+        if (rule && asprintf(&origin, "%s:%u", rule->key_origin[RULE_KEY_OOM_SCORE_ADJ].file,
+                             rule->key_origin[RULE_KEY_OOM_SCORE_ADJ].line) < 0)
                 origin = NULL;
         log_structured(&m->log, LOG_INFO,
                        &(LogFields) { .message_id = MESSAGE_ID_APPLIED, .pid = pid, .comm = comm, .rule = rule ? rule->name : NULL },

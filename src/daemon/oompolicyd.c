@@ -66,6 +66,10 @@ static int parse_argv(int argc, char **argv, ManagerOptions *o) {
                         printf("oompolicyd %s\n", PKGVERSION);
                         return 0;
                 case 'c':
+                        if (!*optarg) {
+                                fprintf(stderr, "oompolicyd: --config needs a file name\n");
+                                return -EINVAL;
+                        }
                         o->config = optarg;
                         break;
                 case ARG_ROOT:

@@ -58,9 +58,9 @@ static const char *skip_word(const char *p, size_t min, size_t max) {
         return p + n;
 }
 
-/* "hh:mm:ss" */
-static const char *skip_clock(const char *p) {
-        for (unsigned i = 0; i < 3; i++) {
+/* "hh:mm:ss" (parts = 3) or "hh:mm" (parts = 2) */
+static const char *skip_clock_parts(const char *p, unsigned parts) {
+        for (unsigned i = 0; i < parts; i++) {
                 if (i > 0) {
                         if (*p != ':')
                                 return NULL;
@@ -71,6 +71,10 @@ static const char *skip_clock(const char *p) {
                         return NULL;
         }
         return p;
+}
+
+static const char *skip_clock(const char *p) {
+        return skip_clock_parts(p, 3);
 }
 
 /* Optional ".123456" (or ",123456" where the rendering uses a comma). */
@@ -87,34 +91,45 @@ static const char *skip_fraction(const char *p, bool *comma) {
         return e;
 }
 
-/* "[ 1234.567890]" as dmesg prints the monotonic timestamp, or "[Sun Aug 11
- * 20:21:28 2024]" from dmesg -T. The latter is localised ("[月  1月 26 01:49:41
- * 2026]"), so it is recognised by the clock rather than by names. */
+/* "[ 1234.567890]" as dmesg prints the monotonic timestamp ("[  +0.000123]" with
+ * --time-format=reltime, "[ 1234.567890 <    0.000123>]" with -d), or "[Sun Aug
+ * 11 20:21:28 2024]" from dmesg -T ("[Aug11 20:21]" with reltime). Those are
+ * localised ("[月  1月 26 01:49:41 2026]"), so they are recognised by the clock
+ * rather than by names. */
 static const char *match_bracket_stamp(const char *p, const char **ts, size_t *ts_len) {
-        const char *q, *e, *close;
+        const char *q, *e, *stamp_end, *close;
 
         if (*p != '[')
                 return NULL;
         q = p + 1;
         while (*q == ' ')
                 q++;
-        e = skip_digits(q, 1, 20);
+        e = skip_digits(*q == '+' ? q + 1 : q, 1, 20);
         if (e && *e == '.') {
                 e = skip_digits(e + 1, 1, 12);
-                if (e && *e == ']') {
-                        *ts = q;
-                        *ts_len = (size_t) (e - q);
-                        return e + 1;
+                if (!e)
+                        return NULL;
+                stamp_end = e;
+                if (e[0] == ' ' && e[1] == '<') {
+                        const char *gt = strchr(e, '>');
+
+                        if (!gt || gt - e > 32)
+                                return NULL;
+                        e = gt + 1;
                 }
-                return NULL;
+                if (*e != ']')
+                        return NULL;
+                *ts = q;
+                *ts_len = (size_t) (stamp_end - q);
+                return e + 1;
         }
 
         for (close = p + 1; *close != '\0' && *close != ']' && close - p < 64; close++)
                 ;
         if (*close != ']')
                 return NULL;
-        for (q = p + 1; q + 8 <= close; q++)
-                if (skip_clock(q)) {
+        for (q = p + 1; q + 5 <= close; q++)
+                if (skip_clock_parts(q, 2)) {
                         q = p + 1;
                         while (q < close && is_blank(*q))
                                 q++;
@@ -214,6 +229,13 @@ static const char *match_syslog_date(const char *p, bool *dmesg_iso) {
                         return NULL;
                 *dmesg_iso = comma;
                 return e;
+        }
+
+        /* journalctl -o short-unix: 1716278123.123456 */
+        e = skip_digits(p, 9, 12);
+        if (e && *e == '.') {
+                e = skip_digits(e + 1, 1, 9);
+                return e && *e == ' ' ? e : NULL;
         }
 
         /* journalctl -o short-full: Tue 2024-05-21 09:55:23 UTC */

@@ -9,6 +9,8 @@
  * message text. Recognised renderings:
  *
  *   [ 1234.567890] msg                          dmesg, journalctl -o short-monotonic
+ *   [  +0.000123] msg, [Aug11 20:21] msg        dmesg --time-format=reltime
+ *   [ 1234.567890 <    0.000123>] msg           dmesg -d
  *   [Sun Aug 11 20:21:28 2024] msg              dmesg -T (any locale)
  *   2024-08-11T20:21:28,123456+02:00 msg        dmesg --time-format=iso
  *   <4>[ 1234.567890] msg                       dmesg -r, /proc/kmsg
@@ -17,6 +19,7 @@
  *   May 21 09:55:23 host kernel: [ 12.3] msg    syslog of a kernel with printk.time=1
  *   2024-05-21T09:55:23.123+00:00 host kernel:  RFC 3339 syslog, journalctl -o short-iso
  *   Tue 2024-05-21 09:55:23 UTC host kernel:    journalctl -o short-full
+ *   1716278123.123456 host kernel: msg          journalctl -o short-unix
  *   6,1234,5678901,-;msg                        /dev/kmsg
  *   msg                                         anything else: bare kernel text
  */

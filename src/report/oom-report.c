@@ -59,6 +59,7 @@ struct OomReportParser {
 
         /* The report being assembled, NULL between reports. */
         OomEvent *cur;
+        size_t cur_tasks_allocated;
         bool in_meminfo;
         bool in_table;
         Column columns[MAX_TABLE_COLUMNS];
@@ -301,8 +302,12 @@ static int start_report(OomReportParser *p, const char *ts, const OomEvent *cont
                 if (!e->timestamp)
                         return -ENOMEM;
         }
+        /* Anything but a memory.oom.group follow-up kill is a new report. */
+        if (!context)
+                p->group_context = oom_event_free(p->group_context);
         reset_report_state(p);
         p->cur = TAKE_PTR(e);
+        p->cur_tasks_allocated = 0;
         return 0;
 }
 
@@ -357,7 +362,6 @@ static int handle_header(OomReportParser *p, const char *ts, const char *text) {
         r = finalize_current(p);
         if (r < 0)
                 return r;
-        p->group_context = oom_event_free(p->group_context);
         r = start_report(p, ts, NULL);
         if (r < 0)
                 return r;
@@ -524,7 +528,7 @@ static bool parse_kill_line(const char *s, KillLine *k) {
                         return false;
                 comm = q + 2;
                 end = find_comm_end(comm, score_suffixes, ELEMENTSOF(score_suffixes));
-                if (!end)
+                if (!end || end - comm > MAX_COMM_LEN)
                         return false;
                 q = parse_number(end + 8, &k->score);
                 if (!q)
@@ -804,13 +808,15 @@ static int handle_table_row(OomReportParser *p, const char *s) {
         if (*q != ' ')
                 return 0;
 
-        if (e->n_tasks % 16 == 0) {
+        if (e->n_tasks == p->cur_tasks_allocated) {
+                size_t n = MAX(p->cur_tasks_allocated * 2, (size_t) 32);
                 OomTaskRow *a;
 
-                a = reallocarray(e->tasks, e->n_tasks + 16, sizeof(OomTaskRow));
+                a = reallocarray(e->tasks, n, sizeof(OomTaskRow));
                 if (!a)
                         return -ENOMEM;
                 e->tasks = a;
+                p->cur_tasks_allocated = n;
         }
         row.name = strdup(q + 1);
         if (!row.name)
@@ -1023,6 +1029,8 @@ int oom_report_parser_finish(OomReportParser *p) {
                 return r;
         oom_report_parser_flush(p);
         p->group_context = oom_event_free(p->group_context);
+        free(p->oom_kill_head);
+        p->oom_kill_head = NULL;
         p->prev_other = p->prev_kmsg = false;
         free(p->prev_timestamp);
         p->prev_timestamp = NULL;

@@ -81,9 +81,10 @@ barrier_rule() {
         printf '[rule:barrier]\nname = %s\noom_score_adj = %s\n' "$BARRIER_NAME" "$BARRIER_VALUE"
 }
 
-# test_daemon_section [EXTRA LINES]: a [daemon] section for tests (only events do work).
+# test_daemon_section [EXTRA LINES]: a [daemon] section for tests (only events do work;
+# children = reset gives back $DEFAULT_ADJ, by default this shell's value).
 test_daemon_section() {
-        printf '[daemon]\nrescan_interval = 0\ndefault_oom_score_adj = %s\n' "$base"
+        printf '[daemon]\nrescan_interval = 0\ndefault_oom_score_adj = %s\n' "${DEFAULT_ADJ:-$base}"
         [[ $# -eq 0 ]] || printf '%s\n' "$@"
 }
 
@@ -232,4 +233,68 @@ wait_log() {
 done_ok() {
         ok "all passed in $(( $(now_ms) - START_MS )) ms"
         exit 0
+}
+
+# ---- exec storms ----
+
+# storm_binaries NAME...: $tmp/short/NAME (a copy of true) and $tmp/long/NAME (of sleep).
+storm_binaries() {
+        local name
+        for name in "$@"; do
+                copy_binary /bin/true "$tmp/short/$name"
+                copy_binary /bin/sleep "$tmp/long/$name"
+        done
+}
+
+# storm_loop NAME COUNT EVERY TAG: runs $tmp/short/NAME COUNT times, one after the other,
+# and every EVERY-th time starts a long-lived $tmp/long/NAME in the background, its PID
+# appended to $tmp/pids/long-NAME-TAG.
+storm_loop() {
+        local name=$1 count=$2 every=$3 tag=$4 i
+        for ((i = 0; i < count; i++)); do
+                "$tmp/short/$name"
+                if ((i % every == every / 2)); then
+                        "$tmp/long/$name" 100 </dev/null >/dev/null 2>&1 &
+                        echo "$!" >>"$tmp/pids/long-$name-$tag"
+                fi
+        done
+}
+
+# run_storm LOOPS COUNT EVERY NAME...: LOOPS parallel storm_loops per NAME; returns when
+# all are done and prints how long that took.
+run_storm() {
+        local loops=$1 count=$2 every=$3 name k pid t0 rc=0
+        local -a loop_pids=()
+        shift 3
+        t0=$(now_ms)
+        for ((k = 0; k < loops; k++)); do
+                for name in "$@"; do
+                        storm_loop "$name" "$count" "$every" "$k" </dev/null >/dev/null 2>&1 &
+                        loop_pids+=("$!")
+                        PIDS+=("$!")
+                done
+        done
+        for pid in "${loop_pids[@]}"; do
+                wait "$pid" || rc=$?
+                forget "$pid"
+        done
+        [[ $rc -eq 0 ]] || fail "a storm loop failed ($rc)"
+        ok "storm: $((loops * count * $#)) short-lived processes in $(($(now_ms) - t0)) ms ($loops loops each of: $*)"
+}
+
+# long_pids NAME: the PIDs of the long-lived NAME processes the storms started.
+long_pids() {
+        cat "$tmp"/pids/long-"$1"-* 2>/dev/null || :
+}
+
+# fresh_state: waits until state.json was rewritten after every event so far.
+fresh_state() {
+        local before i
+        before=$(state_py "j['updated_usec']")
+        barrier
+        for ((i = 0; i < 50; i++)); do
+                [[ "$(state_py "j['updated_usec']")" != "$before" ]] && return 0
+                sleep 0.1
+        done
+        fail "state.json was not rewritten within 5 s of an adjustment"
 }

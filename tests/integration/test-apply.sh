@@ -107,16 +107,16 @@ oom_score_adj = 644
 name = $LONG
 oom_score_adj = 655
 EOF
-# PID NAME OLD -> NEW (RULE, FILE:LINE); NAME is the comm (for the long one,
+# PID NAME OLD -> NEW (RULE, FILE:LINE of the value); NAME is the comm (for the long one,
 # the full name is accepted too).
 f=$(re "$policy")
 expected=(
-        "$pa $A $base -> 611 \(victim, $f:2\)"
+        "$pa $A $base -> 611 \(victim, $f:4\)"
         "$pb $B $base -> 622 \($(re "oom[B]-$$"), $f:7\)"
-        "$ps_root $S $base -> 633 \(root-only, $f:9\)"
-        "$pe_a $E $base -> 644 \(exe-path, $f:14\)"
-        "$pl ($CUT|$LONG) $base -> 655 \(long, $f:18\)"
-        "$pl_argv0 ($CUT|$LONG) $base -> 655 \(long, $f:18\)"
+        "$ps_root $S $base -> 633 \(root-only, $f:12\)"
+        "$pe_a $E $base -> 644 \(exe-path, $f:16\)"
+        "$pl ($CUT|$LONG) $base -> 655 \(long, $f:20\)"
+        "$pl_argv0 ($CUT|$LONG) $base -> 655 \(long, $f:20\)"
 )
 expect_changes() {   # the changes listed on stdout: exactly the expected lines
         local e
@@ -175,7 +175,7 @@ expect_rc 0 "apply --json"
 json_parses
 json_check "j['dry_run'] is False and j['changed'] == 1 and j['failed'] == 0 and j['matched'] == ${#expected[@]}"
 json_check "[(p['pid'], p['name'], p['old'], p['new'], p['rule']) for p in j['processes']] == [($pa, '$A', 611, 612, 'victim')]"
-json_check "j['processes'][0]['origin'] in ('$policy.d/override.conf:1', '$policy.d/override.conf:2') and j['processes'][0]['error'] is None"
+json_check "j['processes'][0]['origin'] in ('$policy.d/override.conf:2', '$policy.d/override.conf:3') and j['processes'][0]['error'] is None"
 expect_adj "$pa" 612 "from the drop-in"
 ok "apply --json parses and lists the one change made by a drop-in ($pa 611 -> 612)"
 
@@ -193,7 +193,7 @@ oom_score_adj = 702
 EOF
 ctl apply --config "$prec"
 expect_rc 0
-expect_line out "$px $X $base -> 702 \(glob, $(re "$prec"):4\)"
+expect_line out "$px $X $base -> 702 \(glob, $(re "$prec"):6\)"
 expect_adj "$px" 702 "the later (glob) rule wins"
 prec2="$tmp/policy-precedence2.conf"
 write_policy "$prec2" <<EOF
@@ -206,7 +206,7 @@ oom_score_adj = 712
 EOF
 ctl apply --config "$prec2"
 expect_rc 0
-expect_line out "$px $X 702 -> 712 \(literal, $(re "$prec2"):4\)"
+expect_line out "$px $X 702 -> 712 \(literal, $(re "$prec2"):6\)"
 expect_adj "$px" 712 "the later (literal) rule wins"
 write_policy "$prec2.d/50-again.conf" <<EOF
 [rule:glob]
@@ -214,7 +214,7 @@ oom_score_adj = 713
 EOF
 ctl apply --config "$prec2"
 expect_rc 0
-expect_line out "$px $X 712 -> 713 \(glob, $(re "$prec2.d/50-again.conf"):1\)"
+expect_line out "$px $X 712 -> 713 \(glob, $(re "$prec2.d/50-again.conf"):2\)"
 expect_adj "$px" 713 "a rule redefined in a drop-in moves last"
 stop "$px"
 ok "when several rules match, the last in read order wins (glob after literal, literal after glob, redefined in a drop-in)"
@@ -257,8 +257,8 @@ expect_eacces() {
         spawn pp "$bin/$P"
         run "$@" "$CTL" apply --config "$pol"
         expect_rc 1 "apply of a negative value without CAP_SYS_RESOURCE"
-        expect_line err "$pn $N $base -> -1 \(neg, $(re "$pol"):1\).*CAP_SYS_RESOURCE.*" "failure"
-        expect_line out "$pp $P $base -> 677 \(pos, $(re "$pol"):4\)" "change next to the failure"
+        expect_line err "$pn $N $base -> -1 \(neg, $(re "$pol"):3\).*CAP_SYS_RESOURCE.*" "failure"
+        expect_line out "$pp $P $base -> 677 \(pos, $(re "$pol"):6\)" "change next to the failure"
         expect_no_line out "^$pn " "the failed change on stdout:"
         expect_adj "$pn" "$base" "the kernel refused"
         expect_adj "$pp" 677 "one failure must not stop the others"

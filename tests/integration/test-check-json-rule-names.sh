@@ -1,11 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# KNOWN BUG, listed in XFAIL_TESTS: `check --json` loses every rule's name.
-# policy_to_json() adds the rule name as "name" and then the rule's `name =`
-# globs under the same key, which replaces it: [rule:syslog] comes out as
-# {"name": ["rsyslogd", "syslog-ng"], ...} and "syslog" appears nowhere.
-# When that is fixed this test passes (XPASS, which fails the suite): then
-# remove it from XFAIL_TESTS in tests/integration/Makemodule.am.
+# Regression test: `check --json` keeps every rule's name. It used to add the
+# rule name as "name" and then the rule's `name =` globs under the same key,
+# which replaced it: [rule:syslog] came out as {"name": ["rsyslogd",
+# "syslog-ng"], ...} and "syslog" appeared nowhere. Checked without relying on
+# which key now holds which.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

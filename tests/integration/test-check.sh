@@ -127,7 +127,7 @@ refused() {   # refused NAME MODE OWNER REGEX: a drop-in NAME with MODE and OWNE
         expect_line err "$(re "$policy.d/50-$1.conf")(:[0-9]+)?: .*($4).*" "refusal naming the file:"
         echo "ok: $1 drop-in refused: $(head -n1 "$tmp/err")"
 }
-refused world-writable 0666 root:root 'writable by others'
+refused world-writable 0646 root:root 'writable by others'
 refused group-writable 0620 root:root 'writable by group'
 refused nobody-owned 0644 nobody:nogroup 'owned by .*(65534|nobody)'
 

@@ -115,6 +115,12 @@ static void test_klog_line(void **state) {
         check_line("[    0.000000] Linux version 6.1.0", K, "0.000000", "Linux version 6.1.0");
         check_line("[1038452.178901]  dump_stack+0x19/0x1b\r\n", K, "1038452.178901", " dump_stack+0x19/0x1b");
         check_line("[Sun Aug 11 20:21:28 2024] msg", K, "Sun Aug 11 20:21:28 2024", "msg");
+        check_line("[  +0.000123] msg", K, "+0.000123", "msg");
+        check_line("[Aug11 20:21] msg", K, "Aug11 20:21", "msg");
+        check_line("[ 1234.567890 <    0.000123>] msg", K, "1234.567890", "msg");
+        check_line("[drm:intel_dp_link_train [i915]] *ERROR* failed", K, NULL, "[drm:intel_dp_link_train [i915]] *ERROR* failed");
+        check_line("1716278123.123456 host kernel: msg", K, "1716278123.123456", "msg");
+        check_line("1716278123.123456 host app[2]: msg", O, NULL, NULL);
         check_line("[月  1月 26 01:49:41 2026] systemd invoked", K, "月  1月 26 01:49:41 2026", "systemd invoked");
         check_line("2024-08-11T20:21:28,123456+02:00 msg", K, "2024-08-11T20:21:28,123456+02:00", "msg");
         check_line("<4>[ 12.500000] msg", K, "12.500000", "msg");

@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# oompolicyd's signals. SIGHUP with a broken policy: the daemon stays up, logs
+# FILE:LINE of the error and that the previous policy stays, and keeps applying
+# the old rules (and none of the broken file's). SIGHUP with a good policy: a
+# new rule reaches processes already running, processes only a removed rule
+# matched get their previous value back (unless someone else changed it since).
+# SIGTERM: exit status 0 within 2 s; applied values stay, or with
+# restore_on_exit = yes go back to what they were (only values the daemon
+# wrote, and only while unchanged).
+set -euo pipefail
+. "$(dirname "$0")/daemon-lib.sh"
+
+daemon_setup
+OLD="oomold-$$"
+NEW="oomnew-$$"
+EX="oomexit-$$"
+for n in "$OLD" "$NEW" "$EX"; do
+        copy_binary /bin/sleep "$BIN/$n"
+done
+
+policy="$tmp/policy.conf"
+write_policy "$policy" <<EOF2
+[rule:old]
+name = $OLD
+oom_score_adj = 350
+
+$(barrier_rule)
+
+$(test_daemon_section)
+EOF2
+start_daemon "$policy"
+
+spawn p_old1 "$BIN/$OLD"
+spawn p_old_other "$BIN/$OLD"
+spawn p_new1 "$BIN/$NEW"
+wait_adj "$p_old1" 350 "rule old"
+wait_adj "$p_old_other" 350 "rule old"
+barrier
+expect_adj "$p_new1" "$base" "no rule yet"
+# Someone else changes a value the daemon wrote: a later restore must leave it alone.
+echo 355 >"/proc/$p_old_other/oom_score_adj"
+
+# ---- SIGHUP with a broken policy (the new rule in it is valid, the file is not) ----
+replace_policy "$policy" <<EOF2
+[rule:new]
+name = $NEW
+oom_score_adj = 360
+
+[rule:old]
+name = $OLD
+oom_score_adj = 5000
+
+$(barrier_rule)
+
+$(test_daemon_section)
+EOF2
+kill -HUP "$DPID"
+wait_log "previous policy stays"
+grep -Fq "$policy:7: " "$DLOG" || fail "the log does not name the error as $policy:7"
+grep -F "$policy:7: " "$DLOG" | grep -q "5000" || fail "the $policy:7 error does not mention the bad value"
+expect_daemon_alive "after a failed reload"
+wait_state "j['counters']['reload_failures'] == 1 and j['last_reload_ok'] == False and j['counters']['reloads'] == 0" \
+        "reload_failures == 1, last_reload_ok false"
+ok "broken policy refused: $(grep -F "$policy:7: " "$DLOG" | head -n1)"
+
+spawn p_old2 "$BIN/$OLD"
+spawn p_new2 "$BIN/$NEW"
+wait_adj "$p_old2" 350 "the old rule stays in force after a failed reload"
+barrier
+expect_adj "$p_new1" "$base" "nothing of a broken policy is applied"
+expect_adj "$p_new2" "$base" "nothing of a broken policy is applied"
+ok "after the failed reload: new $OLD $p_old2 got 350, $NEW processes untouched"
+
+# ---- SIGHUP with a good policy: rule new added, rule old removed ----
+replace_policy "$policy" <<EOF2
+[rule:new]
+name = $NEW
+oom_score_adj = 360
+
+$(barrier_rule)
+
+$(test_daemon_section)
+EOF2
+kill -HUP "$DPID"
+wait_log "Reloaded: 2 rules"
+wait_adj "$p_new1" 360 "running process, rule added by reload"
+wait_adj "$p_new2" 360 "running process, rule added by reload"
+wait_adj "$p_old1" "$base" "rule removed by reload: previous value back"
+wait_adj "$p_old2" "$base" "rule removed by reload: previous value back"
+expect_adj "$p_old_other" 355 "value changed by someone else after the daemon's write is left alone"
+spawn p_old3 "$BIN/$OLD"
+spawn p_new3 "$BIN/$NEW"
+wait_adj "$p_new3" 360 "new process, new rule"
+barrier
+expect_adj "$p_old3" "$base" "new process of a removed rule"
+wait_state "j['counters']['reloads'] == 1 and j['last_reload_ok'] == True and j['counters']['restored'] >= 2" \
+        "reloads == 1, last_reload_ok true, restored >= 2"
+ok "reload applied: $NEW -> 360 (running and new), $OLD back to $base, foreign 355 kept"
+expect_daemon_alive
+
+# ---- SIGTERM: values stay ----
+stop_daemon TERM 2
+[[ $DRC -eq 0 ]] || fail "the daemon exited $DRC on SIGTERM"
+grep -q "applied values stay in place" "$DLOG" || fail "no 'applied values stay in place' in the log"
+expect_adj "$p_new1" 360 "after SIGTERM without restore_on_exit"
+expect_adj "$p_new3" 360 "after SIGTERM without restore_on_exit"
+ok "SIGTERM: exit 0 in $DSTOP_MS ms, values kept"
+
+# ---- SIGTERM with restore_on_exit = yes ----
+spawn p_ex_before "$BIN/$EX"
+echo 370 >"/proc/$p_ex_before/oom_score_adj"    # already right: the daemon writes nothing
+write_policy "$tmp/policy-restore.conf" <<EOF2
+[rule:exit]
+name = $EX
+oom_score_adj = 370
+
+$(barrier_rule)
+
+$(test_daemon_section "restore_on_exit = yes")
+EOF2
+start_daemon "$tmp/policy-restore.conf"
+spawn p_ex1 "$BIN/$EX"
+spawn p_ex2 "$BIN/$EX"
+wait_adj "$p_ex1" 370 "rule exit"
+wait_adj "$p_ex2" 370 "rule exit"
+echo 375 >"/proc/$p_ex2/oom_score_adj"         # changed by someone else since
+barrier
+stop_daemon TERM 2
+[[ $DRC -eq 0 ]] || fail "the daemon exited $DRC on SIGTERM"
+grep -q "previous values restored" "$DLOG" || fail "no 'previous values restored' in the log"
+expect_adj "$p_ex1" "$base" "restore_on_exit = yes gives back the value from before"
+expect_adj "$p_ex2" 375 "restore_on_exit leaves a value someone else changed"
+expect_adj "$p_ex_before" 370 "restore_on_exit leaves a value the daemon never wrote"
+expect_adj "$p_new1" 360 "a previous daemon's value is not this daemon's to restore"
+ok "SIGTERM with restore_on_exit: exit 0 in $DSTOP_MS ms, $p_ex1 back to $base, others untouched"
+done_ok
