@@ -53,13 +53,14 @@ static bool only_comment_follows(const char *s) {
 
 /* Returns true when the line may be handed to inih as it is. */
 static bool check_line(IniState *st, char *line) {
-        const char *close, *delim;
+        const char *delim;
 
         if (*line == '\0' || *line == ';' || *line == '#')
                 return true;
 
         if (*line == '[') {
                 char section[INI_LINE_MAX + 1];
+                const char *close;
                 size_t n;
                 char *s, *e;
 

@@ -98,8 +98,10 @@ int verb_status(const CtlOptions *o, int argc, char **argv) {
                         printf("%-18s %s\n", "", json_object_get_string(json_object_array_get_idx(v, i)));
         if (json_object_object_get_ex(state, "counters", &v)) {
                 printf("counters:\n");
-                json_object_object_foreach(v, key, val)
-                        printf("  %-16s %" PRId64 "\n", key, json_object_get_int64(val));
+                for (struct json_object_iterator it = json_object_iter_begin(v), end = json_object_iter_end(v);
+                     !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+                        printf("  %-16s %" PRId64 "\n", json_object_iter_peek_name(&it),
+                               json_object_get_int64(json_object_iter_peek_value(&it)));
         }
         if (json_object_object_get_ex(state, "sysctl", &v) && json_object_array_length(v) > 0) {
                 printf("sysctls:\n");

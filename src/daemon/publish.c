@@ -128,7 +128,6 @@ static void write_metrics(Manager *m) {
 void publish_state(Manager *m) {
         _cleanup_free_ char *dir = strdup(m->opts.state_dir ?: STATE_DIR_DEFAULT), *path = NULL;
         json_object *root, *files, *errors;
-        int r;
 
         if (!dir)
                 return;
@@ -157,7 +156,7 @@ void publish_state(Manager *m) {
 
         (void) mkdir(dir, 0755);
         if (asprintf(&path, "%s/" STATE_FILE_NAME, dir) >= 0) {
-                r = write_file_atomic(path, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+                int r = write_file_atomic(path, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
                 if (r < 0)
                         log_msg(&m->log, LOG_DEBUG, "Cannot write %s: %s", path, strerror(-r));
         }

@@ -312,7 +312,6 @@ static int parse_users(PolicyBuilder *b, DiagList *diag, unsigned line, const ch
 static int get_draft(PolicyBuilder *b, const char *name, bool short_form, unsigned line, RuleDraft **ret) {
         _cleanup_free_ char *key = NULL;
         RuleDraft *d, **grown;
-        int r;
 
         if (asprintf(&key, "%s:%s", short_form ? "short" : "rule", name) < 0)
                 return -ENOMEM;
@@ -333,7 +332,7 @@ static int get_draft(PolicyBuilder *b, const char *name, bool short_form, unsign
                 b->drafts[b->n_drafts++] = d;
                 d->short_form = short_form;
                 d->first_origin = here(b, line);
-                r = hashmap_put(b->draft_by_name, key, d);
+                int r = hashmap_put(b->draft_by_name, key, d);
                 if (r < 0)
                         return r;
         }
