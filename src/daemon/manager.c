@@ -585,6 +585,8 @@ static int on_publish_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* ---- reload and exit ---- */
 
+static void protect_self(Manager *m);
+
 static void notify_status(Manager *m) {
         (void) sd_notifyf(false,
                           "STATUS=%zu rules; %" PRIu64 " adjusted, %" PRIu64 " failed, %" PRIu64 " events, %" PRIu64
@@ -633,6 +635,7 @@ static void reload(Manager *m) {
                         log_msg(&m->log, LOG_ERR, "Out of memory.");
                 if (m->opts.log_level < 0)
                         m->log.max_level = p->daemon.log_level;
+                protect_self(m);
                 apply_sysctls(m);
                 (void) manager_rescan(m);
                 arm_rescan_timer(m);

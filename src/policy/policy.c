@@ -571,9 +571,11 @@ static int check_duplicate(PolicyBuilder *b, DiagList *diag, unsigned line, cons
         const char *canonical = key;
         uintptr_t first;
 
-        /* oom_adj and oom_score_adj set the same thing. */
+        /* oom_adj and oom_score_adj set the same thing, and so do a sysctl's two spellings. */
         if (b->section_kind == SECTION_RULE && strcmp(key, "oom_adj") == 0)
                 canonical = "oom_score_adj";
+        if (b->section_kind == SECTION_SYSCTL && sysctl_from_key(key) >= 0)
+                canonical = sysctl_info(sysctl_from_key(key))->key;
         if (asprintf(&id, "%s\n%s", b->section_name, canonical) < 0)
                 return -ENOMEM;
         first = (uintptr_t) hashmap_get(b->seen_keys, id);

@@ -97,7 +97,7 @@ static const char *skip_fraction(const char *p, bool *comma) {
  * localised ("[月  1月 26 01:49:41 2026]"), so they are recognised by the clock
  * rather than by names. */
 static const char *match_bracket_stamp(const char *p, const char **ts, size_t *ts_len) {
-        const char *q, *e, *stamp_end, *close;
+        const char *q, *e, *close;
 
         if (*p != '[')
                 return NULL;
@@ -106,10 +106,11 @@ static const char *match_bracket_stamp(const char *p, const char **ts, size_t *t
                 q++;
         e = skip_digits(*q == '+' ? q + 1 : q, 1, 20);
         if (e && *e == '.') {
-                e = skip_digits(e + 1, 1, 12);
-                if (!e)
+                const char *stamp_end = skip_digits(e + 1, 1, 12);
+
+                if (!stamp_end)
                         return NULL;
-                stamp_end = e;
+                e = stamp_end;
                 if (e[0] == ' ' && e[1] == '<') {
                         const char *gt = strchr(e, '>');
 

@@ -160,6 +160,8 @@ static void test_error_messages(void **state) {
         EXPECT_ERRORS("[sysctl]\nvm.overcommit_memory = 3\n",
                       "t.conf:2: value 3 for 'vm.overcommit_memory' is out of range (0..2)");
         EXPECT_ERRORS("[sysctl]\nvm.panic_on_oom =\n", "t.conf:2: empty value for 'vm.panic_on_oom'");
+        EXPECT_ERRORS("[sysctl]\nvm.panic_on_oom = 1\nvm/panic_on_oom = 0\n",
+                      "t.conf:3: duplicate key 'vm/panic_on_oom' in [sysctl] (already set at line 2)");
         EXPECT_ERRORS("[sysctl]\nvm.swappiness = 10\n",
                       "t.conf:2: unknown sysctl 'vm.swappiness' (oompolicyd manages vm.overcommit_memory, "
                       "vm.overcommit_ratio, vm.overcommit_kbytes, vm.panic_on_oom, vm.oom_kill_allocating_task, "

@@ -1,0 +1,471 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Performance measurements of oompolicyd, printed as Markdown tables.
+#
+#   bash bench/daemon-bench.sh [--quick] [--only latency,idle,size] [--no-build]
+#                              [--log-level LEVEL] [--keep]
+#
+#   --quick       shorter runs (idle window 10 s, fewer processes): < 1 minute
+#   --only LIST   run only these sections (comma-separated)
+#   --no-build    use src/oompolicyd as it is (default: make -j2 src/oompolicyd)
+#   --log-level   passed to the daemon (default: the policy's, i.e. info: one
+#                 line per adjustment, written to a file here)
+#   --keep        keep the scratch directory (daemon logs, state.json, policies)
+#
+# Needs root (policy files must be root-owned; the proc connector needs
+# CAP_NET_ADMIN). Changes only processes it starts itself, and the policies it
+# runs put every value they wrote back when the daemon stops
+# (restore_on_exit = yes). Helpers are built into bench/out/ (gitignored).
+#
+# What is measured (see bench/oombench-spawn.c and bench/oombench-target.c):
+#  latency   = kernel timestamp of the EXEC (or, for renamed processes, COMM)
+#              event -> first read of /proc/self/oom_score_adj in the child that
+#              shows the rule's value; both CLOCK_MONOTONIC, so the exec itself
+#              is not counted.
+#  miss      = a target that lived >= 10 ms and never saw the value.
+#  decoys    = processes no rule matches; their value must stay untouched.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out="$top/bench/out"
+cmdline="bash bench/daemon-bench.sh${*:+ $*}"
+
+quick=0
+only="latency,idle,size"
+build=1
+log_level=""
+keep=0
+while [[ $# -gt 0 ]]; do
+        case "$1" in
+        --quick) quick=1 ;;
+        --only) only="$2"; shift ;;
+        --only=*) only="${1#--only=}" ;;
+        --no-build) build=0 ;;
+        --log-level) log_level="$2"; shift ;;
+        --log-level=*) log_level="${1#--log-level=}" ;;
+        --keep) keep=1 ;;
+        -h|--help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "daemon-bench: unknown option '$1'" >&2; exit 2 ;;
+        esac
+        shift
+done
+want_section() { [[ ",$only," == *",$1,"* ]]; }
+
+# ---- parameters ----
+WANT=500                  # oom_score_adj the bench rules set
+LIFETIME_US=20000         # lifetime of a measured target (misses need >= 10 ms)
+MIX=ttttttrrdd            # per 10 spawns: 6 exec targets, 2 renamed targets, 2 decoys
+if (( quick )); then
+        SECS_100=2; SECS_1000=2; COUNT_MAX=1500
+        BURST=5000; HOLD=100
+        IDLE_SECS=10
+        SIZE_SECS=2; SIZES="10 1000 10000"
+else
+        SECS_100=10; SECS_1000=10; COUNT_MAX=5000
+        BURST=50000; HOLD=100
+        IDLE_SECS=60
+        SIZE_SECS=5; SIZES="10 1000 10000"
+fi
+T_NAME=oombench-tgt       # matched by its exec name
+D_NAME=oombench-decoy     # matched by nothing
+P_NAME=oombench-pre       # matched by nothing until it renames itself ...
+R_NAME=oombench-ren       # ... into this (prctl(PR_SET_NAME))
+# (All shorter than 15 characters: a comm of exactly 15 makes the daemon read
+# exe and cmdline too, to see past a possibly truncated name.)
+
+log() { echo "daemon-bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+[[ $EUID -eq 0 ]] || die "needs root (root-owned policy files, proc connector)"
+
+# ---- scratch, cleanup ----
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/oombench.XXXXXX")
+chmod 0711 "$tmp"
+DAEMON_PIDS=()
+cleanup() {
+        local pid
+        for pid in "${DAEMON_PIDS[@]}"; do
+                kill -TERM "$pid" 2>/dev/null || :
+        done
+        for pid in "${DAEMON_PIDS[@]}"; do
+                wait "$pid" 2>/dev/null || :
+        done
+        if (( keep )); then
+                log "kept $tmp"
+        else
+                rm -rf -- "$tmp"
+        fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- build ----
+mkdir -p "$out"
+if (( build )); then
+        if ! make -C "$top" -j2 src/oompolicyd >"$tmp/make.log" 2>&1; then
+                [[ -x "$top/src/oompolicyd" ]] || { cat "$tmp/make.log" >&2; die "cannot build src/oompolicyd"; }
+                log "WARNING: make failed (tree being edited?); measuring the existing src/oompolicyd"
+                tail -5 "$tmp/make.log" >&2
+        fi
+fi
+DAEMON="$top/src/oompolicyd"
+[[ -x "$DAEMON" ]] || die "$DAEMON not built (run make -j2)"
+
+target_link=static
+if ! gcc -static -O2 -Wall -o "$out/oombench-target" "$top/bench/oombench-target.c" 2>"$tmp/cc.log"; then
+        log "static link failed (libc6-dev's libc.a missing?), falling back to a dynamic target"
+        target_link=dynamic
+        gcc -O2 -Wall -o "$out/oombench-target" "$top/bench/oombench-target.c"
+fi
+# Self-test: a decoy with lifetime 0 must write one record and exit 0.
+[[ $("$out/oombench-target" d 0 0 3>&1 >/dev/null | wc -c) -gt 0 ]] || die "oombench-target does not work"
+gcc -O2 -Wall -pthread -include "$top/config.h" -I"$top/src/shared" -I"$top/src/daemon" \
+        -o "$out/oombench-spawn" "$top/bench/oombench-spawn.c" "$top/src/daemon/proc-events.c"
+SPAWN="$out/oombench-spawn"
+
+mkdir -p "$tmp/bin"
+for n in "$T_NAME" "$D_NAME" "$P_NAME"; do
+        cp "$out/oombench-target" "$tmp/bin/$n"
+done
+
+# ---- helpers ----
+CLK_TCK=$(getconf CLK_TCK)
+
+# kv FILE GROUP KEY: value of KEY in the "RESULT group=GROUP" line of FILE.
+kv() {
+        awk -v g="group=$2" -v k="$3" '$1 == "RESULT" && $2 == g {
+                for (i = 3; i <= NF; i++) { split($i, a, "="); if (a[1] == k) { print substr($i, length(k) + 2); exit } } }' "$1"
+}
+
+# cpu_ticks PID: utime + stime (clock ticks) from /proc/PID/stat.
+cpu_ticks() {
+        local s
+        s=$(<"/proc/$1/stat")
+        s=${s##*) }
+        awk '{ print $12 + $13 }' <<<"$s"
+}
+# run_ns PID: time on CPU in ns (/proc/PID/schedstat), finer than ticks.
+run_ns() { awk '{ print $1 }' "/proc/$1/schedstat"; }
+status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+state_counter() {
+        local f="$1/state.json" k="$2"
+        if command -v jq >/dev/null; then
+                jq -r ".counters.$k" "$f"
+        else
+                python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counters"][sys.argv[2]])' "$f" "$k"
+        fi
+}
+state_field() {
+        local f="$1/state.json" k="$2"
+        if command -v jq >/dev/null; then
+                jq -r ".$k" "$f"
+        else
+                python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$f" "$k"
+        fi
+}
+state_updated() { state_field "$1" updated_usec 2>/dev/null || echo none; }
+
+# wait_publish STATEDIR BEFORE: until state.json was rewritten after BEFORE (<= 5 s).
+wait_publish() {
+        local i
+        for ((i = 0; i < 100; i++)); do
+                [[ "$(state_updated "$1")" != "$2" ]] && return 0
+                sleep 0.05
+        done
+        log "WARNING: state.json in $1 not republished within 5 s"
+        return 1
+}
+
+# write_policy DIR EXTRA_FILE: DIR/oompolicy.conf = conf/oompolicy.conf with
+# rescan_interval = 0 and restore_on_exit = yes; EXTRA_FILE (if any) as drop-in.
+write_policy() {
+        local dir="$1" extra="${2:-}"
+        mkdir -p "$dir"
+        sed -e 's/^#\{0,1\}rescan_interval = .*/rescan_interval = 0/' \
+            -e 's/^#\{0,1\}restore_on_exit = .*/restore_on_exit = yes/' \
+            "$top/conf/oompolicy.conf" >"$dir/oompolicy.conf"
+        grep -q '^rescan_interval = 0$' "$dir/oompolicy.conf" || die "cannot set rescan_interval = 0 in the policy copy"
+        grep -q '^restore_on_exit = yes$' "$dir/oompolicy.conf" || die "cannot set restore_on_exit = yes in the policy copy"
+        if [[ -n "$extra" ]]; then
+                mkdir -p "$dir/oompolicy.conf.d"
+                cp "$extra" "$dir/oompolicy.conf.d/50-bench.conf"
+                chmod 0644 "$dir/oompolicy.conf.d/50-bench.conf"
+        fi
+        chown -R root:root "$dir"
+        chmod 0644 "$dir/oompolicy.conf"
+}
+
+# start_daemon NAME POLICY_DIR: sets DPID and SDIR.
+start_daemon() {
+        local name="$1" pdir="$2" i
+        SDIR="$tmp/state-$name"
+        mkdir -p "$SDIR"
+        "$DAEMON" --config "$pdir/oompolicy.conf" --log-target=console ${log_level:+--log-level="$log_level"} \
+                --state-dir "$SDIR" </dev/null >"$tmp/daemon-$name.log" 2>&1 &
+        DPID=$!
+        DAEMON_PIDS+=("$DPID")
+        for ((i = 0; i < 200; i++)); do
+                kill -0 "$DPID" 2>/dev/null || { cat "$tmp/daemon-$name.log" >&2; die "daemon ($name) exited at start"; }
+                [[ -s "$SDIR/state.json" && "$(state_field "$SDIR" pid 2>/dev/null)" == "$DPID" ]] && break
+                sleep 0.05
+        done
+        [[ "$(state_field "$SDIR" pid)" == "$DPID" ]] || die "daemon ($name) did not publish state.json"
+        [[ "$(state_field "$SDIR" proc_connector)" == true ]] || die "daemon ($name) has no proc connector"
+}
+
+stop_daemon() {
+        kill -TERM "$DPID" 2>/dev/null || :
+        wait "$DPID" 2>/dev/null || :
+}
+
+# fresh_counters: make the daemon publish now-current counters (events alone
+# do not trigger a publish; an adjustment does, ~1 s later).
+fresh_counters() {
+        local before
+        before=$(state_updated "$SDIR")
+        "$tmp/bin/$T_NAME" q "$WANT" 100000 3>/dev/null
+        wait_publish "$SDIR" "$before" || :
+}
+
+fmt_us() { awk -v v="$1" 'BEGIN { if (v < 0) print "–"; else if (v >= 1000) printf "%.0f", v; else printf "%.1f", v }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "–" }'; }
+
+# run_spawner LABEL ARGS...: output in $tmp/spawn-LABEL.txt, daemon counter deltas in D_*.
+run_spawner() {
+        local label="$1" f="$tmp/spawn-$1.txt" e0 a0 o0 r0
+        shift
+        fresh_counters
+        e0=$(state_counter "$SDIR" events); a0=$(state_counter "$SDIR" adjusted)
+        o0=$(state_counter "$SDIR" overflows); r0=$(state_counter "$SDIR" rescans)
+        C0=$(cpu_ticks "$DPID"); N0=$(run_ns "$DPID")
+        LOAD_BEFORE=$(loadavg)
+        "$SPAWN" --dir "$tmp/bin" --want "$WANT" --label "$label" --target-name "$T_NAME" --decoy-name "$D_NAME" \
+                --pre-name "$P_NAME" --renamed-name "$R_NAME" "$@" >"$f" || die "spawner failed ($label)"
+        # Its last publish may predate the last events: make it publish again.
+        fresh_counters
+        C1=$(cpu_ticks "$DPID"); N1=$(run_ns "$DPID")
+        D_EVENTS=$(( $(state_counter "$SDIR" events) - e0 ))
+        D_ADJUSTED=$(( $(state_counter "$SDIR" adjusted) - a0 ))
+        D_OVERFLOWS=$(( $(state_counter "$SDIR" overflows) - o0 ))
+        D_RESCANS=$(( $(state_counter "$SDIR" rescans) - r0 ))
+        D_CPU_TICKS=$(( C1 - C0 ))
+        D_RUN_NS=$(( N1 - N0 ))
+        LOAD_AFTER=$(loadavg)
+        [[ "$(kv "$f" run lost)" == 0 ]] || log "WARNING: $(kv "$f" run lost) child records lost in $label"
+        [[ "$(kv "$f" run listener_overflows)" == 0 ]] || log "WARNING: the bench's own listener overflowed in $label"
+}
+
+# ---- header ----
+others=$(ps -eo pid=,pcpu=,comm= --sort=-pcpu | awk -v me=$$ '$1 != me && $2 >= 5 { printf "%s%s (%s %%)", sep, $3, $2; sep = ", " }')
+echo "# oompolicyd performance"
+echo
+echo "Command: \`$cmdline\`  "
+echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$top" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')  "
+echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r), load average at start $(loadavg)  "
+echo "Busy processes at start (>= 5 % CPU): ${others:-none}  "
+echo "Daemon: src/oompolicyd, --log-target=console (to a file)${log_level:+, --log-level=$log_level}; target binary: $target_link"
+echo
+
+# ---- 1. latency and completeness ----
+if want_section latency; then
+        log "latency: starting the daemon"
+        cat >"$tmp/bench-rules.conf" <<EOF
+[oom_score_adj]
+$T_NAME = $WANT
+$R_NAME = $WANT
+EOF
+        write_policy "$tmp/policy-latency" "$tmp/bench-rules.conf"
+        start_daemon latency "$tmp/policy-latency"
+        rules=$(state_field "$SDIR" rules)
+
+        echo "## Latency and completeness"
+        echo
+        echo "Policy: conf/oompolicy.conf (rescan_interval = 0) + drop-in \`[oom_score_adj] $T_NAME = $WANT, $R_NAME = $WANT\` ($rules rules)."
+        echo "Latency: kernel EXEC event (renamed: COMM event) → value visible in /proc/self/oom_score_adj of the process."
+        echo "Each run spawns, per 10 processes, 6 targets ($T_NAME), 2 that rename themselves $P_NAME → $R_NAME, 2 decoys ($D_NAME); each lives $((LIFETIME_US / 1000)) ms."
+        echo
+        echo "| rate | kind | count | median µs | p99 µs | max µs | set at main() | misses | decoys touched | achieved/s | daemon events | overflows | load avg before → after |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        for spec in "100/s:100:$((100 * SECS_100))" "1000/s:1000:$((1000 * SECS_1000))" "max:0:$COUNT_MAX"; do
+                IFS=: read -r name rate count <<<"$spec"
+                log "latency: $name, $count processes"
+                run_spawner "lat-${name%/s}" --rate "$rate" --count "$count" --lifetime-us "$LIFETIME_US" --mix "$MIX"
+                f="$tmp/spawn-lat-${name%/s}.txt"
+                for g in exec rename; do
+                        n=$(kv "$f" $g n)
+                        at=$(kv "$f" $g at_main)
+                        misses=$(kv "$f" $g misses)
+                        [[ $(kv "$f" $g no_event) == 0 ]] || misses="$misses (+$(kv "$f" $g no_event) without event)"
+                        if [[ $g == exec ]]; then
+                                touched="$(kv "$f" decoy touched) of $(kv "$f" decoy n)"
+                                atm=$(pct "$at" "$n")
+                        else
+                                touched="–"
+                                atm="–"
+                                pre=$(kv "$f" rename pre_rename_set)
+                                [[ $pre == 0 ]] || touched="$pre set before rename!"
+                        fi
+                        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s |\n' \
+                                "$name" "$g" "$n" "$(fmt_us "$(kv "$f" $g median_us)")" "$(fmt_us "$(kv "$f" $g p99_us)")" \
+                                "$(fmt_us "$(kv "$f" $g max_us)")" "$atm" "$misses" "$touched" "$(kv "$f" run rate)" \
+                                "$D_EVENTS" "$D_OVERFLOWS" "$LOAD_BEFORE" "$LOAD_AFTER"
+                done
+                eval "LAT_MED_${name%/s}=$(kv "$f" exec median_us) LAT_P99_${name%/s}=$(kv "$f" exec p99_us)"
+                eval "LAT_RMED_${name%/s}=$(kv "$f" rename median_us) LAT_RP99_${name%/s}=$(kv "$f" rename p99_us)"
+                eval "LAT_MISS_${name%/s}=$(( $(kv "$f" exec misses) + $(kv "$f" rename misses) ))"
+        done
+        echo
+        echo "\"set at main()\": share of targets whose first read, at the first line of main(), already showed the value."
+        echo "Polling resolution: ~1 µs for the first 1 ms, 50 µs up to 5 ms, 500 µs beyond (see bench/oombench-target.c)."
+        echo
+
+        log "latency: burst of $BURST execs with $HOLD long-lived targets in the middle"
+        run_spawner burst --rate 0 --count "$BURST" --lifetime-us 1000 --mix qqqd --hold "$HOLD"
+        f="$tmp/spawn-burst.txt"
+        echo "### After a burst of $BURST execs"
+        echo
+        echo "Short-lived processes (1 ms; 3 of 4 are targets, 1 decoy) as fast as the spawner can; $HOLD long-lived targets and $((HOLD / 5)) long-lived decoys started in the middle, checked through /proc when every short-lived process has exited."
+        echo
+        echo "| execs | achieved/s | long-lived targets wrong at end | wrong 1 s later | all right after | long-lived decoys touched | short targets set before exit | short decoys touched | daemon events | overflows | rescans | load avg before → after |"
+        echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        okms=$(kv "$f" hold all_ok_ms_after_end)
+        okms=$(awk -v v="$okms" 'BEGIN { if (v < 0) print "NOT within 10 s"; else if (v < 1) print "at once"; else printf "%.0f ms\n", v }')
+        printf '| %s | %s | %s of %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s |\n' \
+                "$(kv "$f" run spawned)" "$(kv "$f" run rate)" "$(kv "$f" hold wrong_at_end)" "$(( HOLD + HOLD / 5 ))" \
+                "$(kv "$f" hold wrong_after_1s)" "$okms" "$(kv "$f" hold decoys_touched)" \
+                "$(kv "$f" quick set_by_exit) of $(kv "$f" quick n) ($(pct "$(kv "$f" quick set_by_exit)" "$(kv "$f" quick n)"))" \
+                "$(kv "$f" decoy touched)" "$D_EVENTS" "$D_OVERFLOWS" "$D_RESCANS" "$LOAD_BEFORE" "$LOAD_AFTER"
+        BURST_WRONG=$(kv "$f" hold wrong_after_1s)
+        echo
+        echo "\"wrong\" counts long-lived targets without the value and long-lived decoys with a changed value."
+        echo
+        LAT_RSS=$(status_field "$DPID" VmRSS); LAT_HWM=$(status_field "$DPID" VmHWM)
+        stop_daemon
+fi
+
+# ---- 2. idle cost ----
+if want_section idle; then
+        log "idle: ${IDLE_SECS} s window"
+        write_policy "$tmp/policy-idle"
+        start_daemon idle "$tmp/policy-idle"
+        rules=$(state_field "$SDIR" rules)
+        # Counters are published only after changes: a reload makes the daemon publish.
+        before=$(state_updated "$SDIR"); kill -HUP "$DPID"; wait_publish "$SDIR" "$before" || :
+        e0=$(state_counter "$SDIR" events)
+        wake_how=""
+        if command -v perf >/dev/null &&
+           perf stat -x, -e syscalls:sys_enter_epoll_wait -- true >/dev/null 2>&1; then
+                wake_how=perf
+                perf stat -x, -o "$tmp/idle-perf.csv" \
+                        -e syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_pwait2 \
+                        -p "$DPID" -- sleep "$IDLE_SECS" 2>/dev/null &
+                wpid=$!
+        elif command -v strace >/dev/null; then
+                wake_how=strace
+                timeout -s INT "$IDLE_SECS" strace -c -f -p "$DPID" -o "$tmp/idle-strace.txt" 2>/dev/null &
+                wpid=$!
+        fi
+        "$SPAWN" --listen-only "$IDLE_SECS" >"$tmp/idle-listen.txt" &
+        lpid=$!
+        LOAD_BEFORE=$(loadavg)
+        c0=$(cpu_ticks "$DPID"); n0=$(run_ns "$DPID")
+        v0=$(status_field "$DPID" voluntary_ctxt_switches); i0=$(status_field "$DPID" nonvoluntary_ctxt_switches)
+        sleep "$IDLE_SECS"
+        c1=$(cpu_ticks "$DPID"); n1=$(run_ns "$DPID")
+        v1=$(status_field "$DPID" voluntary_ctxt_switches); i1=$(status_field "$DPID" nonvoluntary_ctxt_switches)
+        LOAD_AFTER=$(loadavg)
+        wait "$lpid" || :
+        [[ -n "$wake_how" ]] && { wait "$wpid" || :; }
+        before=$(state_updated "$SDIR"); kill -HUP "$DPID"; wait_publish "$SDIR" "$before" || :
+        e1=$(state_counter "$SDIR" events)
+        wakeups="–"
+        case "$wake_how" in
+        perf) wakeups=$(awk -F, '$1 ~ /^[0-9]+$/ { s += $1 } END { print s + 0 }' "$tmp/idle-perf.csv") ;;
+        strace) wakeups=$(awk '$NF ~ /^epoll_(p)?wait/ { s += $4 } END { print s + 0 }' "$tmp/idle-strace.txt") ;;
+        esac
+        rss=$(status_field "$DPID" VmRSS); hwm=$(status_field "$DPID" VmHWM)
+        ranon=$(status_field "$DPID" RssAnon); rfile=$(status_field "$DPID" RssFile)
+        awk '/^Pss:|^Pss_Anon:|^Pss_File:|^Private_Dirty:/' "/proc/$DPID/smaps_rollup" >"$tmp/idle-smaps-rollup.txt" 2>/dev/null || :
+        pss=$(awk '$1 == "Pss:" { print $2 }' "$tmp/idle-smaps-rollup.txt")
+        IDLE_CPU_TICKS=$((c1 - c0)); IDLE_RSS=$rss
+        echo "## Idle cost"
+        echo
+        echo "Policy: conf/oompolicy.conf with rescan_interval = 0 ($rules rules); no spawner running. Events are what the rest of the machine did meanwhile (other engineers' builds and tests)."
+        echo
+        echo "| window | CPU s (utime+stime) | CPU ms (schedstat) | wakeups: epoll_wait calls ($wake_how) | voluntary ctx switches | involuntary | proc events on the box (window) | daemon events counter (window + ~1 s) | load avg before → after |"
+        echo "|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        printf '| %s s | %s | %s | %s | %s | %s | %s | %s | %s → %s |\n' "$IDLE_SECS" \
+                "$(awk -v t=$((c1 - c0)) -v h="$CLK_TCK" 'BEGIN { printf "%.2f", t / h }')" \
+                "$(awk -v n=$((n1 - n0)) 'BEGIN { printf "%.2f", n / 1e6 }')" "$wakeups" $((v1 - v0)) $((i1 - i0)) \
+                "$(kv "$tmp/idle-listen.txt" listen events)" $((e1 - e0)) "$LOAD_BEFORE" "$LOAD_AFTER"
+        echo
+        echo "| memory (default policy) | VmRSS | VmHWM | RssAnon | RssFile | Pss |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        printf '| after start + %s s idle | %s KiB | %s KiB | %s KiB | %s KiB | %s KiB |\n' "$IDLE_SECS" "$rss" "$hwm" "$ranon" "$rfile" "${pss:-?}"
+        [[ -n "${LAT_RSS:-}" ]] && printf '| after the latency runs (bench drop-in) | %s KiB | %s KiB | | | |\n' "$LAT_RSS" "$LAT_HWM"
+        echo
+        stop_daemon
+fi
+
+# ---- 3. per-event cost vs policy size ----
+if want_section size; then
+        echo "## Per-event cost vs policy size"
+        echo
+        echo "Policy: conf/oompolicy.conf (rescan_interval = 0) + a generated drop-in of N rules: the two bench rules, 1 in 20 a glob (\`globK* = 50\`), the rest exact names (\`procK = 100\`). Each row: $((SIZE_SECS * 1000)) processes at 1000/s (same mix as above)."
+        echo "CPU per event = daemon utime+stime delta / events counter delta (state.json); in parentheses the same from /proc/PID/schedstat (ns resolution). Events include everything else the machine did meanwhile."
+        echo
+        echo "| rules | median µs | p99 µs | max µs | misses | CPU µs/event | CPU ms per 10,000 events | events | VmRSS | load avg before → after |"
+        echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        for n in $SIZES; do
+                log "size: $n rules"
+                gen="$tmp/rules-$n.conf"
+                awk -v n="$n" -v t="$T_NAME" -v r="$R_NAME" -v w="$WANT" 'BEGIN {
+                        print "[oom_score_adj]"
+                        for (i = 0; i < n - 2; i++)
+                                if (i % 20 == 19) printf "glob%d* = 50\n", i; else printf "proc%d = 100\n", i
+                        printf "%s = %d\n%s = %d\n", t, w, r, w }' >"$gen"
+                write_policy "$tmp/policy-size-$n" "$gen"
+                start_daemon "size-$n" "$tmp/policy-size-$n"
+                run_spawner "size-$n" --rate 1000 --count $((SIZE_SECS * 1000)) --lifetime-us "$LIFETIME_US" --mix "$MIX"
+                f="$tmp/spawn-size-$n.txt"
+                cpu_us=$(awk -v t="$D_CPU_TICKS" -v h="$CLK_TCK" -v e="$D_EVENTS" 'BEGIN { if (e > 0) printf "%.1f", t / h * 1e6 / e; else print "–" }')
+                run_us=$(awk -v ns="$D_RUN_NS" -v e="$D_EVENTS" 'BEGIN { if (e > 0) printf "%.1f", ns / 1e3 / e; else print "–" }')
+                per10k=$(awk -v t="$D_CPU_TICKS" -v h="$CLK_TCK" -v e="$D_EVENTS" 'BEGIN { if (e > 0) printf "%.0f", t / h * 1e3 * 10000 / e; else print "–" }')
+                misses=$(( $(kv "$f" exec misses) + $(kv "$f" rename misses) ))
+                printf '| %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s KiB | %s → %s |\n' "$(state_field "$SDIR" rules)" \
+                        "$(fmt_us "$(kv "$f" exec median_us)")" "$(fmt_us "$(kv "$f" exec p99_us)")" \
+                        "$(fmt_us "$(kv "$f" exec max_us)")" "$misses" "$cpu_us" "$run_us" "$per10k" "$D_EVENTS" \
+                        "$(status_field "$DPID" VmRSS)" "$LOAD_BEFORE" "$LOAD_AFTER"
+                stop_daemon
+        done
+        echo
+        echo "Rules counts include the 4 rules of conf/oompolicy.conf. Latency columns are for exec-matched targets."
+        echo
+fi
+
+# ---- targets ----
+echo "## Against the targets"
+echo
+check() { # check WHAT VALUE LIMIT (pass if VALUE < LIMIT; VALUE < 0 means no data)
+        awk -v w="$1" -v v="$2" -v l="$3" -v u="$4" 'BEGIN {
+                if (v == "" || v < 0) printf "- %s: no data\n", w
+                else printf "- %s: %s %s (target < %s %s): %s\n", w, v, u, l, u, (v + 0 < l + 0) ? "met" : "**MISSED**" }'
+}
+if want_section latency; then
+        check "median latency at 100/s" "${LAT_MED_100:-}" 100 µs
+        check "p99 latency at 100/s" "${LAT_P99_100:-}" 1000 µs
+        check "median latency at 1000/s" "${LAT_MED_1000:-}" 100 µs
+        check "p99 latency at 1000/s" "${LAT_P99_1000:-}" 1000 µs
+        check "renamed: median latency at 1000/s" "${LAT_RMED_1000:-}" 100 µs
+        check "renamed: p99 latency at 1000/s" "${LAT_RP99_1000:-}" 1000 µs
+        echo "- misses at 100/s and 1000/s: ${LAT_MISS_100:-?} and ${LAT_MISS_1000:-?} (target 0)"
+        echo "- long-lived processes wrong 1 s after the burst: ${BURST_WRONG:-?} (target 0)"
+fi
+if want_section idle; then
+        echo "- idle CPU with rescan off: $(awk -v t="$IDLE_CPU_TICKS" -v h="$CLK_TCK" 'BEGIN { printf "%.2f", t / h }') s over ${IDLE_SECS} s (target 0; see the events column: the daemon handles every event on the machine)"
+        check "VmRSS with the default policy" "$(awk -v k="$IDLE_RSS" 'BEGIN { printf "%.2f", k / 1024 }')" 2 MiB
+fi
+echo
+echo "Load average at the end: $(loadavg)"
