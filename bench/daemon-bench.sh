@@ -11,6 +11,7 @@
 #   --log-level   passed to the daemon (default: the policy's, i.e. info: one
 #                 line per adjustment, written to a file here)
 #   --keep        keep the scratch directory (daemon logs, state.json, policies)
+#   --no-diag     skip the diagnostic 1000/s run with the daemon at SCHED_FIFO 1
 #
 # Needs root (policy files must be root-owned; the proc connector needs
 # CAP_NET_ADMIN). Changes only processes it starts itself, and the policies it
@@ -20,10 +21,15 @@
 # What is measured (see bench/oombench-spawn.c and bench/oombench-target.c):
 #  latency   = kernel timestamp of the EXEC (or, for renamed processes, COMM)
 #              event -> first read of /proc/self/oom_score_adj in the child that
-#              shows the rule's value; both CLOCK_MONOTONIC, so the exec itself
-#              is not counted.
+#              shows the rule's value ("in process"); both CLOCK_MONOTONIC, so
+#              the exec itself is not counted. With perf, also -> the kernel's
+#              oom:oom_score_adj_update tracepoint for that pid ("written"):
+#              the moment the value was in place, independent of when the
+#              child itself got a CPU to look at it.
 #  miss      = a target that lived >= 10 ms and never saw the value.
 #  decoys    = processes no rule matches; their value must stay untouched.
+#  run-queue wait = daemon's /proc/PID/schedstat run_delay / timeslices: how
+#              long it waited for a CPU per wakeup (machine load, not its code).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +41,7 @@ only="latency,idle,size"
 build=1
 log_level=""
 keep=0
+diag=1
 while [[ $# -gt 0 ]]; do
         case "$1" in
         --quick) quick=1 ;;
@@ -44,7 +51,8 @@ while [[ $# -gt 0 ]]; do
         --log-level) log_level="$2"; shift ;;
         --log-level=*) log_level="${1#--log-level=}" ;;
         --keep) keep=1 ;;
-        -h|--help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --no-diag) diag=0 ;;
+        -h|--help) sed -n '3,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "daemon-bench: unknown option '$1'" >&2; exit 2 ;;
         esac
         shift
@@ -122,6 +130,14 @@ fi
 gcc -O2 -Wall -pthread -include "$top/config.h" -I"$top/src/shared" -I"$top/src/daemon" \
         -o "$out/oombench-spawn" "$top/bench/oombench-spawn.c" "$top/src/daemon/proc-events.c"
 SPAWN="$out/oombench-spawn"
+
+# Kernel-side write times need perf and the oom:oom_score_adj_update tracepoint.
+have_perf_tp=0
+if command -v perf >/dev/null &&
+   perf record -q -k CLOCK_MONOTONIC -e oom:oom_score_adj_update -a -o "$tmp/perf-probe.data" -- true >/dev/null 2>&1; then
+        have_perf_tp=1
+fi
+rm -f "$tmp/perf-probe.data"
 
 mkdir -p "$tmp/bin"
 for n in "$T_NAME" "$D_NAME" "$P_NAME"; do
@@ -232,17 +248,35 @@ fresh_counters() {
 fmt_us() { awk -v v="$1" 'BEGIN { if (v < 0) print "–"; else if (v >= 1000) printf "%.0f", v; else printf "%.1f", v }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "–" }'; }
 
-# run_spawner LABEL ARGS...: output in $tmp/spawn-LABEL.txt, daemon counter deltas in D_*.
+# run_spawner LABEL ARGS...: output in $tmp/spawn-LABEL.txt (plus the kernel
+# write-time groups kexec/krename when perf works), daemon deltas in D_*.
 run_spawner() {
-        local label="$1" f="$tmp/spawn-$1.txt" e0 a0 o0 r0
+        local label="$1" f="$tmp/spawn-$1.txt" e0 a0 o0 r0 s0 s1 ppid=""
         shift
-        fresh_counters
+        if (( have_perf_tp )); then
+                perf record -q -k CLOCK_MONOTONIC -e oom:oom_score_adj_update -a -o "$tmp/perf-$label.data" \
+                        >/dev/null 2>&1 &
+                ppid=$!
+        fi
+        fresh_counters   # (takes ~1 s: perf is set up meanwhile)
         e0=$(state_counter "$SDIR" events); a0=$(state_counter "$SDIR" adjusted)
         o0=$(state_counter "$SDIR" overflows); r0=$(state_counter "$SDIR" rescans)
-        C0=$(cpu_ticks "$DPID"); N0=$(run_ns "$DPID")
+        C0=$(cpu_ticks "$DPID"); N0=$(run_ns "$DPID"); s0=$(<"/proc/$DPID/schedstat")
         LOAD_BEFORE=$(loadavg)
         "$SPAWN" --dir "$tmp/bin" --want "$WANT" --label "$label" --target-name "$T_NAME" --decoy-name "$D_NAME" \
-                --pre-name "$P_NAME" --renamed-name "$R_NAME" "$@" >"$f" || die "spawner failed ($label)"
+                --pre-name "$P_NAME" --renamed-name "$R_NAME" --dump "$tmp/dump-$label.txt" "$@" >"$f" ||
+                die "spawner failed ($label)"
+        s1=$(<"/proc/$DPID/schedstat")
+        LOAD_AFTER=$(loadavg)
+        PSI_CPU=$(awk -F'[ =]' '/^some/ { print $3 }' /proc/pressure/cpu 2>/dev/null || echo "?")
+        if [[ -n "$ppid" ]]; then
+                kill -INT "$ppid" 2>/dev/null || :
+                wait "$ppid" 2>/dev/null || :
+                perf script --ns -F time,trace -i "$tmp/perf-$label.data" >"$tmp/perf-$label.txt" 2>/dev/null || :
+                rm -f "$tmp/perf-$label.data"
+                "$SPAWN" --join "$tmp/perf-$label.txt" --dump "$tmp/dump-$label.txt" --label "$label" >>"$f" ||
+                        log "WARNING: joining kernel write times failed ($label)"
+        fi
         # Its last publish may predate the last events: make it publish again.
         fresh_counters
         C1=$(cpu_ticks "$DPID"); N1=$(run_ns "$DPID")
@@ -252,9 +286,18 @@ run_spawner() {
         D_RESCANS=$(( $(state_counter "$SDIR" rescans) - r0 ))
         D_CPU_TICKS=$(( C1 - C0 ))
         D_RUN_NS=$(( N1 - N0 ))
-        LOAD_AFTER=$(loadavg)
+        # Average wait for a CPU per timeslice during the spawner run.
+        D_WAIT_US=$(awk -v a="$s0" -v b="$s1" 'BEGIN { split(a, x, " "); split(b, y, " ");
+                if (y[3] > x[3]) printf "%.0f", (y[2] - x[2]) / (y[3] - x[3]) / 1000; else print "–" }')
         [[ "$(kv "$f" run lost)" == 0 ]] || log "WARNING: $(kv "$f" run lost) child records lost in $label"
         [[ "$(kv "$f" run listener_overflows)" == 0 ]] || log "WARNING: the bench's own listener overflowed in $label"
+}
+
+# triple FILE GROUP: "median / p99 / max" in µs.
+triple() {
+        local f="$1" g="$2"
+        [[ -n "$(kv "$f" "$g" n)" ]] || { echo "–"; return; }
+        echo "$(fmt_us "$(kv "$f" "$g" median_us)") / $(fmt_us "$(kv "$f" "$g" p99_us)") / $(fmt_us "$(kv "$f" "$g" max_us)")"
 }
 
 # ---- header ----
@@ -265,7 +308,7 @@ echo "Command: \`$cmdline\`  "
 echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$top" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')  "
 echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r), load average at start $(loadavg)  "
 echo "Busy processes at start (>= 5 % CPU): ${others:-none}  "
-echo "Daemon: src/oompolicyd, --log-target=console (to a file)${log_level:+, --log-level=$log_level}; target binary: $target_link"
+echo "Daemon: src/oompolicyd, --log-target=console (to a file)${log_level:+, --log-level=$log_level}; target binary: $target_link; kernel write times: $( (( have_perf_tp )) && echo "perf, oom:oom_score_adj_update" || echo "not available (no perf or tracepoint)")"
 echo
 
 # ---- 1. latency and completeness ----
@@ -286,39 +329,49 @@ EOF
         echo "Latency: kernel EXEC event (renamed: COMM event) → value visible in /proc/self/oom_score_adj of the process."
         echo "Each run spawns, per 10 processes, 6 targets ($T_NAME), 2 that rename themselves $P_NAME → $R_NAME, 2 decoys ($D_NAME); each lives $((LIFETIME_US / 1000)) ms."
         echo
-        echo "| rate | kind | count | median µs | p99 µs | max µs | set at main() | misses | decoys touched | achieved/s | daemon events | overflows | load avg before → after |"
+        echo "| rate | kind | count | achieved/s | in process: median / p99 / max µs | written (kernel): median / p99 / max µs | set at main(): seen / written | misses | decoys touched | daemon run-queue wait µs/wakeup | daemon events | overflows | load avg before → after |"
         echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-        for spec in "100/s:100:$((100 * SECS_100))" "1000/s:1000:$((1000 * SECS_1000))" "max:0:$COUNT_MAX"; do
+        specs=("100/s:100:$((100 * SECS_100))" "1000/s:1000:$((1000 * SECS_1000))" "max:0:$COUNT_MAX")
+        (( diag )) && command -v chrt >/dev/null && specs+=("1000/s FIFO*:1000:$((1000 * SECS_1000))")
+        for spec in "${specs[@]}"; do
                 IFS=: read -r name rate count <<<"$spec"
+                key=${name%%/*}; [[ $name == *FIFO* ]] && key=fifo
                 log "latency: $name, $count processes"
-                run_spawner "lat-${name%/s}" --rate "$rate" --count "$count" --lifetime-us "$LIFETIME_US" --mix "$MIX"
-                f="$tmp/spawn-lat-${name%/s}.txt"
+                [[ $key == fifo ]] && chrt -f -p 1 "$DPID"
+                run_spawner "lat-$key" --rate "$rate" --count "$count" --lifetime-us "$LIFETIME_US" --mix "$MIX"
+                [[ $key == fifo ]] && chrt -o -p 0 "$DPID"
+                f="$tmp/spawn-lat-$key.txt"
                 for g in exec rename; do
                         n=$(kv "$f" $g n)
-                        at=$(kv "$f" $g at_main)
                         misses=$(kv "$f" $g misses)
                         [[ $(kv "$f" $g no_event) == 0 ]] || misses="$misses (+$(kv "$f" $g no_event) without event)"
+                        kg=k$g
+                        [[ -n "$(kv "$f" $kg n)" && "$(kv "$f" $kg unwritten)" != 0 ]] && misses="$misses (unwritten: $(kv "$f" $kg unwritten))"
                         if [[ $g == exec ]]; then
                                 touched="$(kv "$f" decoy touched) of $(kv "$f" decoy n)"
-                                atm=$(pct "$at" "$n")
+                                atm="$(pct "$(kv "$f" $g at_main)" "$n") / $( [[ -n "$(kv "$f" $kg n)" ]] && pct "$(kv "$f" $kg before_main)" "$n" || echo –)"
                         else
-                                touched="–"
-                                atm="–"
                                 pre=$(kv "$f" rename pre_rename_set)
+                                touched="–"
                                 [[ $pre == 0 ]] || touched="$pre set before rename!"
+                                atm="–"
                         fi
                         printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s |\n' \
-                                "$name" "$g" "$n" "$(fmt_us "$(kv "$f" $g median_us)")" "$(fmt_us "$(kv "$f" $g p99_us)")" \
-                                "$(fmt_us "$(kv "$f" $g max_us)")" "$atm" "$misses" "$touched" "$(kv "$f" run rate)" \
-                                "$D_EVENTS" "$D_OVERFLOWS" "$LOAD_BEFORE" "$LOAD_AFTER"
+                                "$name" "$g" "$n" "$(kv "$f" run rate)" "$(triple "$f" $g)" "$(triple "$f" $kg)" "$atm" \
+                                "$misses" "$touched" "$D_WAIT_US" "$D_EVENTS" "$D_OVERFLOWS" "$LOAD_BEFORE" "$LOAD_AFTER"
                 done
-                eval "LAT_MED_${name%/s}=$(kv "$f" exec median_us) LAT_P99_${name%/s}=$(kv "$f" exec p99_us)"
-                eval "LAT_RMED_${name%/s}=$(kv "$f" rename median_us) LAT_RP99_${name%/s}=$(kv "$f" rename p99_us)"
-                eval "LAT_MISS_${name%/s}=$(( $(kv "$f" exec misses) + $(kv "$f" rename misses) ))"
+                eval "LAT_MED_$key=$(kv "$f" exec median_us) LAT_P99_$key=$(kv "$f" exec p99_us)"
+                eval "LAT_RMED_$key=$(kv "$f" rename median_us) LAT_RP99_$key=$(kv "$f" rename p99_us)"
+                eval "LAT_KMED_$key=$(kv "$f" kexec median_us) LAT_KP99_$key=$(kv "$f" kexec p99_us)"
+                eval "LAT_MISS_$key=$(( $(kv "$f" exec misses) + $(kv "$f" rename misses) ))"
+                eval "LAT_WAIT_$key=$D_WAIT_US"
         done
         echo
-        echo "\"set at main()\": share of targets whose first read, at the first line of main(), already showed the value."
-        echo "Polling resolution: ~1 µs for the first 1 ms, 50 µs up to 5 ms, 500 µs beyond (see bench/oombench-target.c)."
+        echo "\"in process\": the child's first read of its own oom_score_adj showing the value; includes the child's own wait for a CPU. \"written (kernel)\": oom:oom_score_adj_update tracepoint for that pid, the daemon's part alone."
+        echo "\"set at main()\": seen = the child's read at the first line of main() showed the value; written = the kernel write happened before that line ran."
+        echo "Misses: targets that lived ≥ 10 ms and never saw the value (unwritten: no kernel write during their life)."
+        echo "Polling resolution: ~1 µs for the first 1 ms (with sched_yield()), 50 µs up to 5 ms, 500 µs beyond (see bench/oombench-target.c)."
+        (( diag )) && echo "\\* Diagnostic only, not how the daemon is deployed: the same 1000/s run with the daemon at SCHED_FIFO priority 1 (chrt), i.e. never waiting for a CPU. It separates the daemon's own latency from the machine's load."
         echo
 
         log "latency: burst of $BURST execs with $HOLD long-lived targets in the middle"
@@ -416,7 +469,7 @@ if want_section size; then
         echo "Policy: conf/oompolicy.conf (rescan_interval = 0) + a generated drop-in of N rules: the two bench rules, 1 in 20 a glob (\`globK* = 50\`), the rest exact names (\`procK = 100\`). Each row: $((SIZE_SECS * 1000)) processes at 1000/s (same mix as above)."
         echo "CPU per event = daemon utime+stime delta / events counter delta (state.json); in parentheses the same from /proc/PID/schedstat (ns resolution). Events include everything else the machine did meanwhile."
         echo
-        echo "| rules | median µs | p99 µs | max µs | misses | CPU µs/event | CPU ms per 10,000 events | events | VmRSS | load avg before → after |"
+        echo "| rules | in process: median / p99 / max µs | written (kernel): median / p99 / max µs | misses | CPU µs/event (schedstat) | CPU ms per 10,000 events | events | daemon run-queue wait µs/wakeup | VmRSS | load avg before → after |"
         echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         for n in $SIZES; do
                 log "size: $n rules"
@@ -434,10 +487,9 @@ if want_section size; then
                 run_us=$(awk -v ns="$D_RUN_NS" -v e="$D_EVENTS" 'BEGIN { if (e > 0) printf "%.1f", ns / 1e3 / e; else print "–" }')
                 per10k=$(awk -v t="$D_CPU_TICKS" -v h="$CLK_TCK" -v e="$D_EVENTS" 'BEGIN { if (e > 0) printf "%.0f", t / h * 1e3 * 10000 / e; else print "–" }')
                 misses=$(( $(kv "$f" exec misses) + $(kv "$f" rename misses) ))
-                printf '| %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s KiB | %s → %s |\n' "$(state_field "$SDIR" rules)" \
-                        "$(fmt_us "$(kv "$f" exec median_us)")" "$(fmt_us "$(kv "$f" exec p99_us)")" \
-                        "$(fmt_us "$(kv "$f" exec max_us)")" "$misses" "$cpu_us" "$run_us" "$per10k" "$D_EVENTS" \
-                        "$(status_field "$DPID" VmRSS)" "$LOAD_BEFORE" "$LOAD_AFTER"
+                printf '| %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s KiB | %s → %s |\n' "$(state_field "$SDIR" rules)" \
+                        "$(triple "$f" exec)" "$(triple "$f" kexec)" "$misses" "$cpu_us" "$run_us" "$per10k" "$D_EVENTS" \
+                        "$D_WAIT_US" "$(status_field "$DPID" VmRSS)" "$LOAD_BEFORE" "$LOAD_AFTER"
                 stop_daemon
         done
         echo
@@ -460,6 +512,16 @@ if want_section latency; then
         check "p99 latency at 1000/s" "${LAT_P99_1000:-}" 1000 µs
         check "renamed: median latency at 1000/s" "${LAT_RMED_1000:-}" 100 µs
         check "renamed: p99 latency at 1000/s" "${LAT_RP99_1000:-}" 1000 µs
+        check "written (kernel), median at 100/s" "${LAT_KMED_100:-}" 100 µs
+        check "written (kernel), p99 at 100/s" "${LAT_KP99_100:-}" 1000 µs
+        check "written (kernel), median at 1000/s" "${LAT_KMED_1000:-}" 100 µs
+        check "written (kernel), p99 at 1000/s" "${LAT_KP99_1000:-}" 1000 µs
+        if [[ -n "${LAT_MED_fifo:-}" ]]; then
+                check "diagnostic, daemon at SCHED_FIFO: in process, median at 1000/s" "${LAT_MED_fifo:-}" 100 µs
+                check "diagnostic, daemon at SCHED_FIFO: written (kernel), median at 1000/s" "${LAT_KMED_fifo:-}" 100 µs
+                check "diagnostic, daemon at SCHED_FIFO: written (kernel), p99 at 1000/s" "${LAT_KP99_fifo:-}" 1000 µs
+        fi
+        echo "- daemon run-queue wait per wakeup at 100/s / 1000/s: ${LAT_WAIT_100:-?} / ${LAT_WAIT_1000:-?} µs (with SCHED_FIFO: ${LAT_WAIT_fifo:-–} µs)"
         echo "- misses at 100/s and 1000/s: ${LAT_MISS_100:-?} and ${LAT_MISS_1000:-?} (target 0)"
         echo "- long-lived processes wrong 1 s after the burst: ${BURST_WRONG:-?} (target 0)"
 fi

@@ -248,6 +248,7 @@ typedef struct Opts {
         size_t hold;
         int want;
         double listen_only;
+        const char *dump, *join;
 } Opts;
 
 typedef struct Spawnable {
@@ -312,12 +313,125 @@ static int read_proc_adj(pid_t pid, int *ret) {
         return 0;
 }
 
+/* ---- kernel-side write times ----
+ *
+ * `perf script --ns -F time,trace` of oom:oom_score_adj_update, recorded with
+ * -k CLOCK_MONOTONIC, has lines like
+ *     1646.662374123: pid=12310 comm=sh oom_score_adj=7
+ * (the pid is the process whose value changed). For each dumped target, the
+ * first update to the wanted value within its life is when the daemon's write
+ * made the value visible, whatever the target's own scheduling was. */
+
+typedef struct Write {
+        int32_t pid, value;
+        uint64_t ts;
+} Write;
+
+static int compare_write(const void *a, const void *b) {
+        const Write *x = a, *y = b;
+
+        if (x->pid != y->pid)
+                return x->pid < y->pid ? -1 : 1;
+        return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int join_writes(const char *perf_txt, const char *dump_path, const char *label) {
+        FILE *f = fopen(perf_txt, "re"), *d = fopen(dump_path, "re");
+        Write *w = NULL;
+        size_t n = 0, allocated = 0;
+        char line[512];
+        Group groups[2] = { { .name = "kexec" }, { .name = "krename" } };
+
+        if (!f || !d) {
+                perror(!f ? perf_txt : dump_path);
+                return 1;
+        }
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long long sec, frac;
+                const char *p = strstr(line, "pid="), *q = strstr(line, "oom_score_adj="), *dot;
+                int fd_digits;
+
+                dot = strchr(line, '.');
+                if (!p || !q || !dot || sscanf(line, " %llu.%llu", &sec, &frac) != 2)
+                        continue;
+                /* Whatever precision perf printed, as ns. */
+                fd_digits = (int) strspn(dot + 1, "0123456789");
+                for (int i = fd_digits; i < 9; i++)
+                        frac *= 10;
+                for (int i = 9; i < fd_digits; i++)
+                        frac /= 10;
+                if (n == allocated) {
+                        allocated = allocated ? allocated * 2 : 65536;
+                        w = xrealloc(w, allocated * sizeof(Write));
+                }
+                w[n++] = (Write) { .pid = atoi(p + 4), .value = atoi(q + 14), .ts = sec * 1000000000ULL + frac };
+        }
+        fclose(f);
+        qsort(w, n, sizeof(Write), compare_write);
+
+        size_t caps[2] = { 1024, 1024 };
+        for (size_t i = 0; i < 2; i++)
+                groups[i].lat = xrealloc(NULL, caps[i] * sizeof(uint64_t));
+        while (fgets(line, sizeof(line), d)) {
+                char mode;
+                int pid, want;
+                unsigned long long ev, t_main, t_seen, t_exit;
+                Group *g;
+                const Write *hit = NULL;
+                size_t a = 0, b = n;
+
+                if (sscanf(line, "%c %d %d %llu %llu %llu %llu", &mode, &pid, &want, &ev, &t_main, &t_seen, &t_exit) != 7)
+                        continue;
+                g = &groups[mode == OOMBENCH_MODE_RENAME];
+                g->n++;
+                while (a < b) {
+                        size_t m = a + (b - a) / 2;
+
+                        if (w[m].pid < pid)
+                                a = m + 1;
+                        else
+                                b = m;
+                }
+                /* Exec: written after the EXEC event. Rename: may be written by the evaluation of
+                 * the EXEC event if that read the new name already, so from main() on. */
+                for (size_t i = a; i < n && w[i].pid == pid && !hit; i++)
+                        if (w[i].value == want && w[i].ts >= (mode == OOMBENCH_MODE_RENAME ? t_main : ev) &&
+                            w[i].ts <= t_exit)
+                                hit = &w[i];
+                if (!hit) {
+                        g->misses++;
+                        continue;
+                }
+                if (hit->ts < t_main)
+                        g->at_main++;
+                if (g->seen == caps[g - groups]) {
+                        caps[g - groups] *= 2;
+                        g->lat = xrealloc(g->lat, caps[g - groups] * sizeof(uint64_t));
+                }
+                g->lat[g->seen++] = hit->ts > ev ? hit->ts - ev : 0;
+        }
+        fclose(d);
+        for (size_t i = 0; i < 2; i++) {
+                Group *g = &groups[i];
+
+                qsort(g->lat, g->seen, sizeof(uint64_t), compare_u64);
+                printf("RESULT group=%s label=%s n=%zu written=%zu median_us=%.1f p99_us=%.1f max_us=%.1f "
+                       "before_main=%zu before_main_pct=%.1f unwritten=%zu updates_in_trace=%zu\n",
+                       g->name, label, g->n, g->seen, pct_us(g->lat, g->seen, 50), pct_us(g->lat, g->seen, 99),
+                       pct_us(g->lat, g->seen, 100), g->at_main,
+                       g->n ? 100.0 * (double) g->at_main / (double) g->n : 0.0, g->misses, n);
+        }
+        return 0;
+}
+
 static void usage(void) {
         fprintf(stderr,
                 "usage: oombench-spawn --dir DIR [--rate N (0 = as fast as possible)] [--count N]\n"
                 "                      [--lifetime-us N] [--mix LETTERS (t target, r rename, d decoy, q quick)]\n"
                 "                      [--hold N] [--want N] [--label TEXT]\n"
-                "       oombench-spawn --listen-only SECONDS\n");
+                "                      [--dump FILE (per target: mode pid want event_ns main_ns seen_ns exit_ns)]\n"
+                "       oombench-spawn --listen-only SECONDS\n"
+                "       oombench-spawn --join PERF_SCRIPT_TXT --dump FILE [--label TEXT]\n");
 }
 
 int main(int argc, char **argv) {
@@ -336,6 +450,8 @@ int main(int argc, char **argv) {
                 { "pre-name", required_argument, NULL, 3 },
                 { "renamed-name", required_argument, NULL, 4 },
                 { "listen-only", required_argument, NULL, 5 },
+                { "dump", required_argument, NULL, 6 },
+                { "join", required_argument, NULL, 7 },
                 {}
         };
         Opts o = {
@@ -368,11 +484,20 @@ int main(int argc, char **argv) {
                 case 3: o.pre = optarg; break;
                 case 4: o.renamed = optarg; break;
                 case 5: o.listen_only = atof(optarg); break;
+                case 6: o.dump = optarg; break;
+                case 7: o.join = optarg; break;
                 default: usage(); return 2;
                 }
         }
         if (o.listen_only > 0)
                 return listen_only(o.listen_only);
+        if (o.join) {
+                if (!o.dump) {
+                        usage();
+                        return 2;
+                }
+                return join_writes(o.join, o.dump, o.label);
+        }
         mix_len = strlen(o.mix);
         if (!o.dir || mix_len == 0 || mix_len > ELEMENTSOF(sp)) {
                 usage();
@@ -513,8 +638,13 @@ int main(int argc, char **argv) {
         /* ---- evaluation ---- */
         Group gt = { .name = "exec" }, gr = { .name = "rename" };
         size_t decoys = 0, decoys_touched = 0, quick = 0, quick_set = 0, holds_reported = 0;
+        FILE *dump = NULL;
         gt.lat = calloc(C.n + 1, sizeof(uint64_t));
         gr.lat = calloc(C.n + 1, sizeof(uint64_t));
+        if (o.dump && !(dump = fopen(o.dump, "we"))) {
+                perror(o.dump);
+                return 1;
+        }
 
         for (size_t i = 0; i < C.n; i++) {
                 const OombenchRecord *rec = &C.recs[i];
@@ -555,6 +685,9 @@ int main(int argc, char **argv) {
                         g->no_event++;
                         continue;
                 }
+                if (dump)
+                        fprintf(dump, "%c %d %d %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", rec->mode, (int) rec->pid,
+                                (int) rec->want, st->ts, rec->t_main, rec->t_seen, rec->t_exit);
                 if (rec->t_seen) {
                         g->lat[g->seen++] = rec->t_seen > st->ts ? rec->t_seen - st->ts : 0;
                 } else if (rec->t_exit - st->ts >= MISS_LIFETIME_NS)
@@ -572,6 +705,8 @@ int main(int argc, char **argv) {
                         if (!is_target && C.recs[i].final_adj != base_adj)
                                 hold_decoy_touched++;
                 }
+        if (dump)
+                fclose(dump);
         hold_gone = hold_spawned > holds_reported ? hold_spawned - holds_reported : 0;
 
         double secs = (double) (t_spawn_end - t0) / 1e9;

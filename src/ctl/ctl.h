@@ -42,6 +42,7 @@ int verb_check(const CtlOptions *o, int argc, char **argv);
 int verb_apply(const CtlOptions *o, int argc, char **argv);
 int verb_status(const CtlOptions *o, int argc, char **argv);
 int verb_reload(const CtlOptions *o, int argc, char **argv);
+int verb_events(const CtlOptions *o, int argc, char **argv);
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 #define _cleanup_json_ _cleanup_(json_object_putp)

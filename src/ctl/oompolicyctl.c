@@ -35,6 +35,14 @@ static const Verb verbs[] = {
           "on any error it keeps the old one and logs every error. Run 'oompolicyctl check'\n"
           "first to see the errors here.\n",
           0, 0, verb_reload },
+        { "events", "[--follow] [--file PATH|-] [--tasks]", "List the OOM kills the kernel reported",
+          "Parses the kernel's OOM-killer reports into one line per kill: time, victim\n"
+          "pid/comm/uid, anon-rss, its oom_score_adj, global or memcg (with the cgroup),\n"
+          "and the trigger's comm and allocation order. Reads /dev/kmsg (--follow keeps\n"
+          "reading), or saved text with --file PATH (- for standard input): raw dmesg,\n"
+          "dmesg -T, syslog files and journalctl -k output, kernels 3.10 to 6.x.\n"
+          "--json prints one JSON object per kill per line; --tasks adds the task table.\n",
+          0, 0, verb_events },
 };
 
 static void usage(FILE *f) {
@@ -57,6 +65,9 @@ static void usage(FILE *f) {
                 "     --no-pager        Accepted for compatibility; output is never paged\n"
                 "     --dry-run         apply: print what would change, write nothing\n"
                 "     --state-dir=DIR   status/reload: the daemon's state directory (default /run/oompolicyd)\n"
+                "     --follow          events: keep reading /dev/kmsg\n"
+                "     --file=PATH       events: read saved kernel log text (- for stdin)\n"
+                "     --tasks           events --json: include the task table\n"
                 "\n"
                 "See oompolicyctl(8) and oompolicy.conf(5).\n");
 }
@@ -80,6 +91,9 @@ enum {
         ARG_NO_PAGER,
         ARG_DRY_RUN,
         ARG_STATE_DIR,
+        ARG_FOLLOW,
+        ARG_FILE,
+        ARG_TASKS,
 };
 
 static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
@@ -92,6 +106,9 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "follow", no_argument, NULL, ARG_FOLLOW },
+                { "file", required_argument, NULL, ARG_FILE },
+                { "tasks", no_argument, NULL, ARG_TASKS },
                 {}
         };
         int c;
@@ -124,6 +141,15 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                         break;
                 case ARG_STATE_DIR:
                         o->state_dir = optarg;
+                        break;
+                case ARG_FOLLOW:
+                        o->follow = true;
+                        break;
+                case ARG_FILE:
+                        o->file = optarg;
+                        break;
+                case ARG_TASKS:
+                        o->tasks = true;
                         break;
                 default:
                         /* getopt printed what was wrong */
