@@ -73,18 +73,18 @@ int read_small_file_at(int dir_fd, const char *name, size_t max, char **ret, siz
         buf = malloc(max + 1);
         if (!buf)
                 return -ENOMEM;
-        /* /proc files may hand out their content in several reads. */
-        while (len < max) {
-                ssize_t n = read(fd, buf + len, max - len);
+        /* One read only: /proc regenerates a value file's text on every read(), so a
+         * second read at the old offset could splice the tail of a newer value onto
+         * the first ("0\n" + "0\n" out of "300\n"). Every file read here fits. */
+        for (;;) {
+                ssize_t n = read(fd, buf, max);
 
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
                         return negative_errno();
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
+                len = (size_t) n;
+                break;
         }
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);

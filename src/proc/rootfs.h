@@ -26,7 +26,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(RootFs *, rootfs_free);
  * reaching a new process that got the same PID. -ESRCH when there is no such process. */
 int proc_pid_open(const RootFs *fs, pid_t pid, int *ret_fd);
 
-/* Reads a whole small file below a directory fd (at most max bytes, NUL-terminated). */
+/* Reads a small file below a directory fd in a single read() (at most max bytes,
+ * NUL-terminated): for /proc files that is the only way to get one consistent value. */
 int read_small_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_len);
 /* Writes a short string to an existing file below dir_fd; the kernel's error comes back as -errno. */
 int write_string_at(int dir_fd, const char *name, const char *value);

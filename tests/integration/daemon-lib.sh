@@ -44,9 +44,16 @@ fail() {
         exit 1
 }
 
-# Also kills processes whose PIDs background loops wrote to $tmp/pids/*.
+# Also kills processes whose PIDs background loops wrote to $tmp/pids/*, and keeps
+# the daemon logs in $OOMTEST_KEEP_LOGS (a directory) if that is set.
 daemon_cleanup() {
         local f pid
+        if [[ -n "${OOMTEST_KEEP_LOGS:-}" && -n "${tmp:-}" ]]; then
+                mkdir -p "$OOMTEST_KEEP_LOGS"
+                for f in "$tmp"/daemon.*.log; do
+                        [[ -e "$f" ]] && cp -- "$f" "$OOMTEST_KEEP_LOGS/$(basename "$0" .sh)-$$-$(basename "$f")"
+                done
+        fi
         if [[ -n "${tmp:-}" && -d "$tmp/pids" ]]; then
                 for f in "$tmp"/pids/*; do
                         [[ -e "$f" ]] || continue
@@ -123,6 +130,15 @@ stop() {
         kill -KILL "$1" 2>/dev/null || :
         wait "$1" 2>/dev/null || :
         forget "$1"
+}
+
+# cap_sys_resource [VALUE]: lib.sh's has_cap_sys_resource, without leaving the PID of its
+# reaped probe in PIDS (cleanup would kill whatever reuses that number).
+cap_sys_resource() {
+        local n=${#PIDS[@]} r=0
+        has_cap_sys_resource "$@" || r=1
+        PIDS=("${PIDS[@]:0:n}")
+        return $r
 }
 
 # start_daemon POLICY [OPTIONS...]: starts the daemon, waits for its first state.json.

@@ -123,10 +123,16 @@ json_parses() {
 
 # stop PID...: kills processes started here and reaps them (quietly).
 stop() {
-        local pid
+        local pid keep p
         for pid in "$@"; do
                 kill -KILL "$pid" 2>/dev/null || :
                 wait "$pid" 2>/dev/null || :
+                # Reaped: forget it, so cleanup never kills a process that reuses the PID.
+                keep=()
+                for p in "${PIDS[@]}"; do
+                        [ "$p" = "$pid" ] || keep+=("$p")
+                done
+                PIDS=("${keep[@]}")
         done
 }
 

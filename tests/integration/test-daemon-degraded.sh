@@ -22,7 +22,7 @@ for n in "$N1" "$N2" "$POS" "$FB"; do
         copy_binary /bin/sleep "$BIN/$n"
 done
 has_cap=no
-has_cap_sys_resource -500 && has_cap=yes
+cap_sys_resource -500 && has_cap=yes
 
 policy="$tmp/policy.conf"
 write_policy "$policy" <<EOF2
