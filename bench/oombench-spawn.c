@@ -248,7 +248,8 @@ typedef struct Opts {
         size_t hold;
         int want;
         double listen_only;
-        const char *dump, *join;
+        const char *dump, *join, *decompose;
+        pid_t daemon_pid;
 } Opts;
 
 typedef struct Spawnable {
@@ -424,6 +425,174 @@ static int join_writes(const char *perf_txt, const char *dump_path, const char *
         return 0;
 }
 
+/* ---- where the time goes ----
+ *
+ * `perf script --ns -F time,event,trace` of sched:sched_switch and
+ * sched:sched_wakeup (filtered to the daemon) plus oom:oom_score_adj_update,
+ * recorded with -k CLOCK_MONOTONIC. For every dumped target, the interval
+ * from its EXEC (COMM) event to the kernel write is split by the daemon's
+ * state: asleep (delivery of the event and the wakeup), runnable but waiting
+ * for a CPU, or on a CPU (its own work, including events queued ahead). */
+
+typedef struct StateChange {
+        uint64_t ts;
+        int state;   /* 0 asleep, 1 waiting for a CPU, 2 on CPU */
+} StateChange;
+
+static int compare_state_change(const void *a, const void *b) {
+        const StateChange *x = a, *y = b;
+
+        return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static bool parse_ts(const char *line, uint64_t *ret) {
+        unsigned long long sec, frac;
+        const char *dot = strchr(line, '.');
+        int digits;
+
+        if (!dot || sscanf(line, " %llu.%llu", &sec, &frac) != 2)
+                return false;
+        digits = (int) strspn(dot + 1, "0123456789");
+        for (int i = digits; i < 9; i++)
+                frac *= 10;
+        for (int i = 9; i < digits; i++)
+                frac /= 10;
+        *ret = sec * 1000000000ULL + frac;
+        return true;
+}
+
+static long field_long(const char *line, const char *key) {
+        const char *p = strstr(line, key);
+
+        return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+static int decompose(const char *perf_txt, const char *dump_path, pid_t daemon, const char *label) {
+        FILE *f = fopen(perf_txt, "re"), *d = fopen(dump_path, "re");
+        StateChange *tl = NULL;
+        Write *w = NULL;
+        size_t n_tl = 0, a_tl = 0, n_w = 0, a_w = 0, n = 0, cap = 1024, n_slow = 0;
+        uint64_t *parts[4], sums[4] = {}, slow_sums[4] = {};
+        char line[1024];
+        static const char *const names[4] = { "asleep", "waiting", "oncpu", "total" };
+
+        if (!f || !d) {
+                perror(!f ? perf_txt : dump_path);
+                return 1;
+        }
+        for (size_t i = 0; i < 4; i++)
+                parts[i] = xrealloc(NULL, cap * sizeof(uint64_t));
+        while (fgets(line, sizeof(line), f)) {
+                uint64_t ts;
+                int state = -1;
+
+                if (!parse_ts(line, &ts))
+                        continue;
+                if (strstr(line, "sched:sched_switch:")) {
+                        const char *arrow = strstr(line, "==>");
+
+                        if (field_long(line, " prev_pid=") == daemon) {
+                                const char *ps = strstr(line, "prev_state=");
+                                state = ps && ps[11] == 'R' ? 1 : 0;
+                                if (state >= 0) {
+                                        if (n_tl == a_tl)
+                                                tl = xrealloc(tl, (a_tl = a_tl ? a_tl * 2 : 65536) * sizeof(StateChange));
+                                        tl[n_tl++] = (StateChange) { ts, state };
+                                }
+                        }
+                        if (arrow && field_long(arrow, " next_pid=") == daemon) {
+                                if (n_tl == a_tl)
+                                        tl = xrealloc(tl, (a_tl = a_tl ? a_tl * 2 : 65536) * sizeof(StateChange));
+                                tl[n_tl++] = (StateChange) { ts, 2 };
+                        }
+                } else if (strstr(line, "sched:sched_wakeup:")) {
+                        if (field_long(line, " pid=") == daemon) {
+                                if (n_tl == a_tl)
+                                        tl = xrealloc(tl, (a_tl = a_tl ? a_tl * 2 : 65536) * sizeof(StateChange));
+                                tl[n_tl++] = (StateChange) { ts, 1 };
+                        }
+                } else if (strstr(line, "oom:oom_score_adj_update:")) {
+                        if (n_w == a_w)
+                                w = xrealloc(w, (a_w = a_w ? a_w * 2 : 65536) * sizeof(Write));
+                        w[n_w++] = (Write) { .pid = (int32_t) field_long(line, " pid="),
+                                             .value = (int32_t) field_long(line, "oom_score_adj="), .ts = ts };
+                }
+        }
+        fclose(f);
+        qsort(tl, n_tl, sizeof(StateChange), compare_state_change);
+        qsort(w, n_w, sizeof(Write), compare_write);
+
+        while (fgets(line, sizeof(line), d)) {
+                char mode;
+                int pid, want;
+                unsigned long long ev, t_main, t_seen, t_exit;
+                const Write *hit = NULL;
+                size_t a = 0, b = n_w;
+                uint64_t part[4] = {}, t;
+                int state = 0;
+
+                if (sscanf(line, "%c %d %d %llu %llu %llu %llu", &mode, &pid, &want, &ev, &t_main, &t_seen, &t_exit) != 7)
+                        continue;
+                while (a < b) {
+                        size_t m = a + (b - a) / 2;
+                        if (w[m].pid < pid)
+                                a = m + 1;
+                        else
+                                b = m;
+                }
+                for (size_t i = a; i < n_w && w[i].pid == pid && !hit; i++)
+                        if (w[i].value == want && w[i].ts >= ev && w[i].ts <= t_exit)
+                                hit = &w[i];
+                if (!hit)
+                        continue;
+                /* The daemon's state at ev: the last change at or before it. */
+                a = 0, b = n_tl;
+                while (a < b) {
+                        size_t m = a + (b - a) / 2;
+                        if (tl[m].ts <= ev)
+                                a = m + 1;
+                        else
+                                b = m;
+                }
+                if (a > 0)
+                        state = tl[a - 1].state;
+                t = ev;
+                for (size_t i = a; i < n_tl && tl[i].ts < hit->ts; i++) {
+                        part[state] += tl[i].ts - t;
+                        t = tl[i].ts;
+                        state = tl[i].state;
+                }
+                part[state] += hit->ts - t;
+                part[3] = hit->ts - ev;
+                if (n == cap) {
+                        cap *= 2;
+                        for (size_t i = 0; i < 4; i++)
+                                parts[i] = xrealloc(parts[i], cap * sizeof(uint64_t));
+                }
+                for (size_t i = 0; i < 4; i++) {
+                        parts[i][n] = part[i];
+                        sums[i] += part[i];
+                        if (part[3] > 1000000ULL)
+                                slow_sums[i] += part[i];
+                }
+                n_slow += part[3] > 1000000ULL;
+                n++;
+        }
+        fclose(d);
+
+        printf("RESULT group=decomp label=%s n=%zu slow_n=%zu daemon_state_changes=%zu", label, n, n_slow, n_tl);
+        for (size_t i = 0; i < 4; i++) {
+                qsort(parts[i], n, sizeof(uint64_t), compare_u64);
+                printf(" %s_median_us=%.1f %s_p90_us=%.1f %s_p99_us=%.1f %s_max_us=%.1f %s_share_pct=%.0f %s_slow_share_pct=%.0f",
+                       names[i], pct_us(parts[i], n, 50), names[i], pct_us(parts[i], n, 90), names[i],
+                       pct_us(parts[i], n, 99), names[i], pct_us(parts[i], n, 100), names[i],
+                       sums[3] ? 100.0 * (double) sums[i] / (double) sums[3] : 0.0, names[i],
+                       slow_sums[3] ? 100.0 * (double) slow_sums[i] / (double) slow_sums[3] : 0.0);
+        }
+        printf("\n");
+        return 0;
+}
+
 static void usage(void) {
         fprintf(stderr,
                 "usage: oombench-spawn --dir DIR [--rate N (0 = as fast as possible)] [--count N]\n"
@@ -431,7 +600,8 @@ static void usage(void) {
                 "                      [--hold N] [--want N] [--label TEXT]\n"
                 "                      [--dump FILE (per target: mode pid want event_ns main_ns seen_ns exit_ns)]\n"
                 "       oombench-spawn --listen-only SECONDS\n"
-                "       oombench-spawn --join PERF_SCRIPT_TXT --dump FILE [--label TEXT]\n");
+                "       oombench-spawn --join PERF_SCRIPT_TXT --dump FILE [--label TEXT]\n"
+                "       oombench-spawn --decompose PERF_SCRIPT_TXT --dump FILE --daemon-pid PID [--label TEXT]\n");
 }
 
 int main(int argc, char **argv) {
@@ -452,6 +622,8 @@ int main(int argc, char **argv) {
                 { "listen-only", required_argument, NULL, 5 },
                 { "dump", required_argument, NULL, 6 },
                 { "join", required_argument, NULL, 7 },
+                { "decompose", required_argument, NULL, 8 },
+                { "daemon-pid", required_argument, NULL, 9 },
                 {}
         };
         Opts o = {
@@ -486,11 +658,20 @@ int main(int argc, char **argv) {
                 case 5: o.listen_only = atof(optarg); break;
                 case 6: o.dump = optarg; break;
                 case 7: o.join = optarg; break;
+                case 8: o.decompose = optarg; break;
+                case 9: o.daemon_pid = (pid_t) atoi(optarg); break;
                 default: usage(); return 2;
                 }
         }
         if (o.listen_only > 0)
                 return listen_only(o.listen_only);
+        if (o.decompose) {
+                if (!o.dump || o.daemon_pid <= 0) {
+                        usage();
+                        return 2;
+                }
+                return decompose(o.decompose, o.dump, o.daemon_pid, o.label);
+        }
         if (o.join) {
                 if (!o.dump) {
                         usage();

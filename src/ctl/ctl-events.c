@@ -48,9 +48,10 @@ static int read_text(OomReportParser *p, FILE *f, const CtlOptions *o) {
         _cleanup_free_ char *line = NULL;
         size_t size = 0;
         ssize_t n;
-        int r;
 
         while ((n = getline(&line, &size, f)) >= 0) {
+                int r;
+
                 if (n > 0 && line[n - 1] == '\n')
                         line[n - 1] = '\0';
                 r = oom_report_parser_feed_line(p, line);
