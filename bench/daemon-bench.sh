@@ -255,12 +255,17 @@ fresh_counters() {
 }
 
 # Kernel write times: one system-wide trace of oom:oom_score_adj_update per section.
+# start_trace NAME [DAEMON_PID]: with a pid, also that daemon's context switches
+# and wakeups, to split latencies by the daemon's state (--decompose).
 TRACE_PID=""
 start_trace() {
+        local sched=()
         (( have_perf_tp )) || return 0
         TRACE_DATA="$tmp/trace-$1.data"
         TRACE_TXT="$tmp/trace-$1.txt"
-        perf record -q -k CLOCK_MONOTONIC -e oom:oom_score_adj_update -a -o "$TRACE_DATA" >/dev/null 2>&1 &
+        [[ -n "${2:-}" ]] && sched=(-e sched:sched_switch --filter "prev_pid == $2 || next_pid == $2"
+                                    -e sched:sched_wakeup --filter "pid == $2")
+        perf record -q -k CLOCK_MONOTONIC -e oom:oom_score_adj_update "${sched[@]}" -a -o "$TRACE_DATA" >/dev/null 2>&1 &
         TRACE_PID=$!
         CHILD_PIDS+=("$TRACE_PID")
         sleep 1.2   # perf needs about a second before it records
@@ -270,7 +275,7 @@ stop_trace() {
         kill -INT "$TRACE_PID" 2>/dev/null || :
         wait "$TRACE_PID" 2>/dev/null || :
         TRACE_PID=""
-        perf script --ns -F time,trace -i "$TRACE_DATA" >"$TRACE_TXT" 2>/dev/null || :
+        perf script --ns -F time,event,trace -i "$TRACE_DATA" >"$TRACE_TXT" 2>/dev/null || :
         rm -f "$TRACE_DATA"
 }
 # join_trace LABEL: adds the kexec/krename groups to $tmp/spawn-LABEL.txt.
@@ -343,7 +348,8 @@ EOF
         write_policy "$tmp/policy-latency" "$tmp/bench-rules.conf"
         start_daemon latency "$tmp/policy-latency"
         rules=$(state_field "$SDIR" rules)
-        start_trace latency
+        LAT_DPID=$DPID
+        start_trace latency "$DPID"
 
         specs=("100/s:100:$((100 * SECS_100))" "1000/s:1000:$((1000 * SECS_1000))" "max:0:$COUNT_MAX")
         (( diag )) && command -v chrt >/dev/null && specs+=("1000/s FIFO*:1000:$((1000 * SECS_DIAG))")
@@ -372,6 +378,9 @@ EOF
                 IFS=: read -r name rate count <<<"$spec"
                 key=${name%%/*}; [[ $name == *FIFO* ]] && key=fifo
                 join_trace "lat-$key"
+                [[ -s "${TRACE_TXT:-/nonexistent}" ]] &&
+                        "$SPAWN" --decompose "$TRACE_TXT" --dump "$tmp/dump-lat-$key.txt" --daemon-pid "$LAT_DPID" \
+                                --label "lat-$key" >>"$tmp/spawn-lat-$key.txt"
                 f="$tmp/spawn-lat-$key.txt"
                 for g in exec rename; do
                         kg=k$g
@@ -401,6 +410,28 @@ EOF
         echo "Polling resolution: ~1 µs for the first 1 ms (with sched_yield()), 50 µs up to 5 ms, 500 µs beyond (see bench/oombench-target.c)."
         (( diag )) && echo "\\* Diagnostic only, not how the daemon is deployed: $((1000 * SECS_DIAG)) processes at 1000/s with the daemon at SCHED_FIFO priority 1 (chrt), i.e. never waiting for a CPU. It separates the daemon's own latency from the machine's load."
         echo
+
+        if [[ -n "$(kv "$tmp/spawn-lat-1000.txt" decomp n)" ]]; then
+                echo "### Where the time goes"
+                echo
+                echo "The interval from each target's EXEC (or COMM) event to the kernel write, split by the daemon's state at each moment, from its sched_switch / sched_wakeup tracepoints (perf, filtered to the daemon's pid): asleep = the event being delivered and the daemon woken; waiting = runnable, but every CPU busy with something else; on CPU = the daemon's own work, including other events queued ahead of this one."
+                echo
+                echo "| rate | targets | asleep: median / p99 µs | waiting for a CPU: median / p99 µs | on CPU: median / p99 µs | total: median / p99 µs | share of all latency: asleep / waiting / on CPU | of latencies > 1 ms (count): asleep / waiting / on CPU |"
+                echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+                for spec in "${specs[@]}"; do
+                        IFS=: read -r name rate count <<<"$spec"
+                        key=${name%%/*}; [[ $name == *FIFO* ]] && key=fifo
+                        f="$tmp/spawn-lat-$key.txt"
+                        [[ -n "$(kv "$f" decomp n)" ]] || continue
+                        cell() { echo "$(fmt_us "$(kv "$f" decomp ${1}_median_us)") / $(fmt_us "$(kv "$f" decomp ${1}_p99_us)")"; }
+                        printf '| %s | %s | %s | %s | %s | %s | %s %% / %s %% / %s %% | (%s) %s %% / %s %% / %s %% |\n' "$name" \
+                                "$(kv "$f" decomp n)" "$(cell asleep)" "$(cell waiting)" "$(cell oncpu)" "$(cell total)" \
+                                "$(kv "$f" decomp asleep_share_pct)" "$(kv "$f" decomp waiting_share_pct)" "$(kv "$f" decomp oncpu_share_pct)" \
+                                "$(kv "$f" decomp slow_n)" "$(kv "$f" decomp asleep_slow_share_pct)" \
+                                "$(kv "$f" decomp waiting_slow_share_pct)" "$(kv "$f" decomp oncpu_slow_share_pct)"
+                done
+                echo
+        fi
 
         f="$tmp/spawn-burst.txt"
         echo "### After a burst of $BURST execs"

@@ -5,18 +5,6 @@
 #include "test-util.h"
 #include "apply.h"
 
-static Policy *build(const char *content) {
-        _cleanup_policy_builder_ PolicyBuilder *b = NULL;
-        DiagList diag = {};
-        Policy *p = NULL;
-
-        assert_int_equal(policy_builder_new(&b), 0);
-        assert_int_equal(policy_builder_add_file(b, "t.conf", content, strlen(content), &diag), 0);
-        assert_int_equal(policy_builder_finish(b, &p, &diag), 0);
-        diag_list_done(&diag);
-        return p;
-}
-
 typedef struct Seen {
         pid_t pids[16];
         size_t n;
@@ -62,7 +50,7 @@ static void test_scan_order(void **state) {
 static void test_apply_processes(void **state) {
         char *root = test_mkdtemp();
         _cleanup_rootfs_ RootFs *fs = NULL;
-        _cleanup_policy_ Policy *p = build("[rule:ssh]\nname = sshd\nexe = /usr/sbin/sshd\nuser = root\noom_score_adj = -1000\n"
+        _cleanup_policy_ Policy *p = test_build_policy("[rule:ssh]\nname = sshd\nexe = /usr/sbin/sshd\nuser = root\noom_score_adj = -1000\n"
                                            "[oom_score_adj]\nchromium = 300\nkworker* = 500\nkthreadd = 1\n");
         ProcOutcome o;
 
@@ -112,7 +100,7 @@ static void test_pid_fd_outlives_reuse(void **state) {
          * directory is replaced (PID reused), the new process is not written. */
         char *root = test_mkdtemp();
         _cleanup_rootfs_ RootFs *fs = NULL;
-        _cleanup_policy_ Policy *p = build("[oom_score_adj]\nvictim = 500\n");
+        _cleanup_policy_ Policy *p = test_build_policy("[oom_score_adj]\nvictim = 500\n");
         _cleanup_close_ int pid_fd = -EBADF;
         char *old_dir = test_path(root, "proc/50"), *moved = test_path(root, "proc/gone");
         ProcOutcome o;
@@ -134,7 +122,7 @@ static void test_pid_fd_outlives_reuse(void **state) {
 static void test_sysctls(void **state) {
         char *root = test_mkdtemp();
         _cleanup_rootfs_ RootFs *fs = NULL;
-        _cleanup_policy_ Policy *p = build("[sysctl]\nvm.panic_on_oom = 1\nvm.oom_dump_tasks = 1\nkernel.panic = 10\n");
+        _cleanup_policy_ Policy *p = test_build_policy("[sysctl]\nvm.panic_on_oom = 1\nvm.oom_dump_tasks = 1\nkernel.panic = 10\n");
         SysctlChange changes[_SYSCTL_MAX];
         size_t n;
 

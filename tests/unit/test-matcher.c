@@ -4,18 +4,6 @@
 #include "test-util.h"
 #include "matcher.h"
 
-static Policy *build(const char *content) {
-        _cleanup_policy_builder_ PolicyBuilder *b = NULL;
-        DiagList diag = {};
-        Policy *p = NULL;
-
-        assert_int_equal(policy_builder_new(&b), 0);
-        assert_int_equal(policy_builder_add_file(b, "t.conf", content, strlen(content), &diag), 0);
-        assert_int_equal(policy_builder_finish(b, &p, &diag), 0);
-        diag_list_done(&diag);
-        return p;
-}
-
 static ProcInfo proc(const char *comm, uid_t uid, const char *exe, const char *cmdline, const char *cgroup) {
         ProcInfo info = { .pid = 100, .uid = uid, .fields = PROC_FIELD_UID | PROC_FIELD_CMDLINE | PROC_FIELD_CGROUP };
 
@@ -35,7 +23,7 @@ static const char *winner(const Policy *p, const ProcInfo *info) {
 }
 
 static void test_globs_and_short_form(void **state) {
-        _cleanup_policy_ Policy *p = build("[oom_score_adj]\nsshd = -1000\nchrom* = 300\nfire[fF]ox = 200\n?ava = 100\n");
+        _cleanup_policy_ Policy *p = test_build_policy("[oom_score_adj]\nsshd = -1000\nchrom* = 300\nfire[fF]ox = 200\n?ava = 100\n");
         ProcInfo a = proc("sshd", 0, NULL, NULL, NULL), b = proc("chromium", 1000, NULL, NULL, NULL),
                  c = proc("fireFox", 1000, NULL, NULL, NULL), d = proc("java", 0, NULL, NULL, NULL),
                  e = proc("sshd2", 0, NULL, NULL, NULL);
@@ -48,7 +36,7 @@ static void test_globs_and_short_form(void **state) {
 }
 
 static void test_qualifiers_and(void **state) {
-        _cleanup_policy_ Policy *p = build(
+        _cleanup_policy_ Policy *p = test_build_policy(
                 "[rule:ssh]\nname = sshd\nexe = /usr/sbin/sshd\nuser = root\noom_score_adj = -1000\n"
                 "[rule:web]\ncmdline = *--port=80*\ncgroup = /system.slice/web*\noom_score_adj = 100\n");
         ProcInfo real = proc("sshd", 0, "/usr/sbin/sshd", "/usr/sbin/sshd -D", NULL);
@@ -79,7 +67,7 @@ static void test_qualifiers_and(void **state) {
 }
 
 static void test_any_glob_in_key(void **state) {
-        _cleanup_policy_ Policy *p = build("[rule:log]\nname = rsyslogd syslog-ng\nexe = /usr/sbin/rsyslogd /usr/sbin/syslog-ng\n"
+        _cleanup_policy_ Policy *p = test_build_policy("[rule:log]\nname = rsyslogd syslog-ng\nexe = /usr/sbin/rsyslogd /usr/sbin/syslog-ng\n"
                                            "user = root 0\noom_score_adj = -900\n");
         ProcInfo a = proc("syslog-ng", 0, "/usr/sbin/syslog-ng", NULL, NULL);
         ProcInfo b = proc("rsyslogd", 0, "/usr/sbin/syslog-ng", NULL, NULL);
@@ -89,7 +77,7 @@ static void test_any_glob_in_key(void **state) {
 }
 
 static void test_precedence_last_wins(void **state) {
-        _cleanup_policy_ Policy *p = build(
+        _cleanup_policy_ Policy *p = test_build_policy(
                 "[oom_score_adj]\nsshd = -1000\n*d = 50\n"
                 "[rule:exact-late]\nname = sshd\nuser = 1000\noom_score_adj = 10\n"
                 "[rule:glob-late]\nname = ss*\noom_score_adj = 20\n");
@@ -104,7 +92,7 @@ static void test_precedence_last_wins(void **state) {
 
 static void test_precedence_index_vs_scan(void **state) {
         /* An exact-name rule defined after a glob rule must win over it, and vice versa. */
-        _cleanup_policy_ Policy *p = build("[oom_score_adj]\nss* = 1\nsshd = 2\nbash = 3\nba* = 4\n");
+        _cleanup_policy_ Policy *p = test_build_policy("[oom_score_adj]\nss* = 1\nsshd = 2\nbash = 3\nba* = 4\n");
         ProcInfo a = proc("sshd", 0, NULL, NULL, NULL), b = proc("bash", 0, NULL, NULL, NULL);
 
         assert_string_equal(winner(p, &a), "sshd");
@@ -112,7 +100,7 @@ static void test_precedence_index_vs_scan(void **state) {
 }
 
 static void test_truncated_comm(void **state) {
-        _cleanup_policy_ Policy *p = build(
+        _cleanup_policy_ Policy *p = test_build_policy(
                 "[oom_score_adj]\nsystemd-journald = -900\nNetworkManager-dispatcher = 5\n");
         ProcInfo j = proc("systemd-journal", 0, "/usr/lib/systemd/systemd-journald", "/usr/lib/systemd/systemd-journald", NULL);
         ProcInfo nm = proc("NetworkManager-", 0, "/usr/libexec/nm-dispatcher", "/usr/libexec/NetworkManager-dispatcher", NULL);
@@ -136,7 +124,7 @@ static void test_many_exact_rules(void **state) {
                 fprintf(f, "proc%d = %d\n", i, i % 1000);
         fprintf(f, "glob* = 7\n");
         assert_int_equal(fclose(f), 0);
-        p = build(text);
+        p = test_build_policy(text);
         {
                 ProcInfo a = proc("proc4321", 0, NULL, NULL, NULL), b = proc("globby", 0, NULL, NULL, NULL);
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "test-util.h"
 
+#include "policy.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -148,4 +150,19 @@ int test_read_int(const char *root, const char *rel) {
         fclose(f);
         free(path);
         return v;
+}
+
+Policy *test_build_policy(const char *content) {
+        PolicyBuilder *b = NULL;
+        DiagList diag = {};
+        Policy *p = NULL;
+
+        assert_int_equal(policy_builder_new(&b), 0);
+        assert_int_equal(policy_builder_add_file(b, "t.conf", content, strlen(content), &diag), 0);
+        if (policy_builder_finish(b, &p, &diag) < 0)
+                diag_list_print(&diag, stderr);
+        assert_non_null(p);
+        diag_list_done(&diag);
+        policy_builder_free(b);
+        return p;
 }

@@ -34,3 +34,7 @@ typedef struct FakeProcess {
 } FakeProcess;
 void test_fake_process(const char *root, const FakeProcess *p);
 int test_read_int(const char *root, const char *rel);
+
+/* A policy built from one in-memory file named "t.conf"; fails the test on any error. */
+struct Policy;
+struct Policy *test_build_policy(const char *content);
