@@ -3,12 +3,13 @@
 # Performance measurements of oompolicyd, printed as Markdown tables.
 #
 #   bash bench/daemon-bench.sh [--quick] [--only latency,idle,size] [--no-build]
-#                              [--no-diag] [--log-level LEVEL] [--keep]
+#                              [--no-diag] [--no-perf] [--log-level LEVEL] [--keep]
 #
 #   --quick       shorter runs (idle window 10 s, fewer processes): < 1 minute
 #   --only LIST   run only these sections (comma-separated)
 #   --no-build    use src/oompolicyd as it is (default: make -j2 src/oompolicyd)
 #   --no-diag     skip the diagnostic 1000/s run with the daemon at SCHED_FIFO 1
+#   --no-perf     no perf: no kernel write times, no breakdown, no wakeup counts
 #   --log-level   passed to the daemon (default: the policy's, i.e. info: one
 #                 line per adjustment, written to a file here)
 #   --keep        keep the scratch directory (daemon logs, state.json, traces)
@@ -42,6 +43,7 @@ build=1
 log_level=""
 keep=0
 diag=1
+use_perf=1
 while [[ $# -gt 0 ]]; do
         case "$1" in
         --quick) quick=1 ;;
@@ -49,10 +51,11 @@ while [[ $# -gt 0 ]]; do
         --only=*) only="${1#--only=}" ;;
         --no-build) build=0 ;;
         --no-diag) diag=0 ;;
+        --no-perf) use_perf=0 ;;
         --log-level) log_level="$2"; shift ;;
         --log-level=*) log_level="${1#--log-level=}" ;;
         --keep) keep=1 ;;
-        -h|--help) sed -n '3,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "daemon-bench: unknown option '$1'" >&2; exit 2 ;;
         esac
         shift
@@ -143,7 +146,7 @@ fi
 
 # Kernel-side write times need perf and the oom:oom_score_adj_update tracepoint.
 have_perf_tp=0
-if command -v perf >/dev/null &&
+if (( use_perf )) && command -v perf >/dev/null &&
    perf record -q -k CLOCK_MONOTONIC -e oom:oom_score_adj_update -a -o "$tmp/perf-probe.data" -- true >/dev/null 2>&1; then
         have_perf_tp=1
 fi
@@ -298,6 +301,10 @@ run_spawner() {
         "$SPAWN" --dir "$tmp/bin" --want "$WANT" --label "$label" --target-name "$T_NAME" --decoy-name "$D_NAME" \
                 --pre-name "$P_NAME" --renamed-name "$R_NAME" --dump "$tmp/dump-$label.txt" "$@" >"$f" ||
                 die "spawner failed ($label)"
+        if ! kill -0 "$DPID" 2>/dev/null; then
+                tail -20 "$tmp"/daemon-*.log >&2
+                die "the daemon died during $label (its log is above)"
+        fi
         s1=$(<"/proc/$DPID/schedstat")
         l1=$(loadavg)
         # Its last publish may predate the last events: make it publish again.
@@ -372,8 +379,8 @@ EOF
         echo "Policy: conf/oompolicy.conf (rescan_interval = 0) + drop-in \`[oom_score_adj] $T_NAME = $WANT, $R_NAME = $WANT\` ($rules rules)."
         echo "Latency: kernel EXEC event (renamed: COMM event) → value visible. Each run spawns, per 10 processes, 6 targets ($T_NAME), 2 that rename themselves $P_NAME → $R_NAME, 2 decoys ($D_NAME); each lives $((LIFETIME_US / 1000)) ms."
         echo
-        echo "| rate | kind | count | achieved/s | in process: median / p99 / max µs | written (kernel): median / p99 / max µs | set at main(): seen / written | misses | decoys touched | daemon run-queue wait µs/wakeup | daemon events | overflows | load avg before → after |"
-        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        echo "| rate | kind | count | achieved/s | in process: median / p99 / max µs | written (kernel): median / p99 / max µs | EXEC → main(): median / p99 µs | set at main(): seen / written | misses | decoys touched | daemon run-queue wait µs/wakeup | daemon events | overflows | load avg before → after |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         for spec in "${specs[@]}"; do
                 IFS=: read -r name rate count <<<"$spec"
                 key=${name%%/*}; [[ $name == *FIFO* ]] && key=fifo
@@ -388,7 +395,9 @@ EOF
                         misses=$(kv "$f" $g misses)
                         [[ $(kv "$f" $g no_event) == 0 ]] || misses="$misses (+$(kv "$f" $g no_event) without event)"
                         [[ -n "$(kv "$f" $kg n)" && "$(kv "$f" $kg unwritten)" != 0 ]] && misses="$misses (unwritten: $(kv "$f" $kg unwritten))"
+                        tomain="–"
                         if [[ $g == exec ]]; then
+                                tomain="$(fmt_us "$(kv "$f" $g to_main_median_us)") / $(fmt_us "$(kv "$f" $g to_main_p99_us)")"
                                 touched="$(kv "$f" decoy touched) of $(kv "$f" decoy n)"
                                 atm="$(pct "$(kv "$f" $g at_main)" "$n") / $( [[ -n "$(kv "$f" $kg n)" ]] && pct "$(kv "$f" $kg before_main)" "$n" || echo –)"
                         else
@@ -397,14 +406,15 @@ EOF
                                 [[ $pre == 0 ]] || touched="$pre set before rename!"
                                 atm="–"
                         fi
-                        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-                                "$name" "$g" "$n" "$(kv "$f" run rate)" "$(triple "$f" $g)" "$(triple "$f" $kg)" "$atm" \
+                        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+                                "$name" "$g" "$n" "$(kv "$f" run rate)" "$(triple "$f" $g)" "$(triple "$f" $kg)" "$tomain" "$atm" \
                                 "$misses" "$touched" "$(kv "$f" daemon wait_us)" "$(kv "$f" daemon events)" \
                                 "$(kv "$f" daemon overflows)" "$(load_cell "$f")"
                 done
         done
         echo
         echo "\"in process\": the child's first read of its own oom_score_adj showing the value; includes the child's own wait for a CPU. \"written (kernel)\": oom:oom_score_adj_update tracepoint for that pid, i.e. the daemon's part alone."
+        echo "\"EXEC → main()\": from the EXEC event to the first line of main() of the (static) target, i.e. the earliest moment a process can look at all; an in-process latency cannot be shorter than this, whatever the daemon does."
         echo "\"set at main()\": seen = the child's read at the first line of main() showed the value; written = the kernel write happened before that line ran."
         echo "Misses: targets that lived ≥ 10 ms and never saw the value (unwritten: no kernel write during their life). \"daemon events\" include every other process on the machine."
         echo "Polling resolution: ~1 µs for the first 1 ms (with sched_yield()), 50 µs up to 5 ms, 500 µs beyond (see bench/oombench-target.c)."
@@ -463,7 +473,7 @@ if want_section idle; then
         before=$(state_updated "$SDIR"); kill -HUP "$DPID"; wait_publish "$SDIR" "$before" || :
         e0=$(state_counter "$SDIR" events)
         wake_how=""
-        if command -v perf >/dev/null &&
+        if (( use_perf )) && command -v perf >/dev/null &&
            perf stat -x, -e syscalls:sys_enter_epoll_wait -- true >/dev/null 2>&1; then
                 # Every netlink dispatch ends with one recvmsg() failing with EAGAIN (-11):
                 # wakeups minus those are wakeups that were not process events.
@@ -474,11 +484,9 @@ if want_section idle; then
                         -p "$DPID" -- sleep "$IDLE_SECS" 2>/dev/null &
                 wpid=$!
         elif command -v strace >/dev/null; then
-                wake_how=strace
-                timeout -s INT "$IDLE_SECS" strace -c -f -p "$DPID" -o "$tmp/idle-strace.txt" 2>/dev/null &
-                wpid=$!
+                wake_how=strace   # run after the CPU window: ptrace stops would inflate its CPU time
         fi
-        [[ -n "$wake_how" ]] && CHILD_PIDS+=("$wpid")
+        [[ "$wake_how" == perf ]] && CHILD_PIDS+=("$wpid")
         "$SPAWN" --listen-only "$IDLE_SECS" >"$tmp/idle-listen.txt" &
         lpid=$!
         l0=$(loadavg)
@@ -489,7 +497,10 @@ if want_section idle; then
         v1=$(status_field "$DPID" voluntary_ctxt_switches); i1=$(status_field "$DPID" nonvoluntary_ctxt_switches)
         l1=$(loadavg)
         wait "$lpid" || :
-        [[ -n "$wake_how" ]] && { wait "$wpid" || :; }
+        [[ "$wake_how" == perf ]] && { wait "$wpid" || :; }
+        strace_secs=$(( IDLE_SECS < 10 ? IDLE_SECS : 10 ))
+        [[ "$wake_how" == strace ]] &&
+                { timeout -s INT "$strace_secs" strace -c -f -p "$DPID" -o "$tmp/idle-strace.txt" 2>/dev/null || :; }
         before=$(state_updated "$SDIR"); kill -HUP "$DPID"; wait_publish "$SDIR" "$before" || :
         e1=$(state_counter "$SDIR" events)
         wakeups="–"; other_wakeups="–"
@@ -499,7 +510,8 @@ if want_section idle; then
                 eagain=$(awk -F, '$3 ~ /recvmsg/ && $1 ~ /^[0-9]+$/ { s += $1 } END { print s + 0 }' "$tmp/idle-perf.csv")
                 other_wakeups=$(( wakeups > eagain ? wakeups - eagain : 0 ))
                 ;;
-        strace) wakeups=$(awk '$NF ~ /^epoll_(p)?wait/ { s += $4 } END { print s + 0 }' "$tmp/idle-strace.txt") ;;
+        strace) wakeups="$(awk '$NF ~ /^epoll_(p)?wait/ { s += $4 } END { print s + 0 }' "$tmp/idle-strace.txt") in ${strace_secs} s after the window" ;;
+        *) wakeups="$((v1 - v0)) (voluntary ctx switches)" ;;
         esac
         rss=$(status_field "$DPID" VmRSS); hwm=$(status_field "$DPID" VmHWM)
         ranon=$(status_field "$DPID" RssAnon); rfile=$(status_field "$DPID" RssFile)
@@ -517,7 +529,7 @@ if want_section idle; then
         echo
         echo "Policy: conf/oompolicy.conf with rescan_interval = 0 ($rules rules); no spawner running. The daemon still handles every process event of the machine (other engineers' builds and tests here), so wakeups are split into those that carried process events and the rest (timers, signals)."
         echo
-        echo "| window | CPU s (utime+stime) | CPU ms (schedstat) | wakeups (epoll_wait calls, $wake_how) | wakeups without a process event | voluntary ctx switches | involuntary | proc events on the box (window) | daemon events counter (window + ~1 s) | CPU µs per event | load avg before → after |"
+        echo "| window | CPU s (utime+stime) | CPU ms (schedstat) | wakeups (epoll_wait calls, ${wake_how:-none}) | wakeups without a process event (upper bound¹) | voluntary ctx switches | involuntary | proc events on the box (window) | daemon events counter (window + ~1 s) | CPU µs per event | load avg before → after |"
         echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         printf '| %s s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s |\n' "$IDLE_SECS" \
                 "$(awk -v t="$IDLE_TICKS" -v h="$CLK_TCK" 'BEGIN { printf "%.2f", t / h }')" \
@@ -525,6 +537,8 @@ if want_section idle; then
                 $((v1 - v0)) $((i1 - i0)) "$IDLE_EVENTS" $((e1 - e0)) \
                 "$(awk -v n="$IDLE_NS" -v e="$IDLE_EVENTS" 'BEGIN { if (e > 0) printf "%.1f", n / 1e3 / e; else print "–" }')" \
                 "$l0" "$l1"
+        echo
+        echo "¹ epoll_wait returns minus recvmsg() calls that found the queue empty (EAGAIN): timer and signal wakeups, plus dispatches cut at 512 events under load."
         echo
         echo "| memory, default policy | VmRSS KiB | VmHWM KiB | RssAnon KiB | RssFile KiB | Pss KiB | private (USS) KiB |"
         echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -633,7 +647,7 @@ if want_section latency; then
                 check "written (kernel), p99 at $key/s" "$(kv "$f" kexec p99_us)" 1000 µs
                 check "renamed, written (kernel), median at $key/s" "$(kv "$f" krename median_us)" 100 µs
                 check "renamed, written (kernel), p99 at $key/s" "$(kv "$f" krename p99_us)" 1000 µs
-                echo "- misses at $key/s: $(( $(kv "$f" exec misses) + $(kv "$f" rename misses) )) (target 0); daemon run-queue wait $(kv "$f" daemon wait_us) µs per wakeup"
+                echo "- misses at $key/s: $(( $(kv "$f" exec misses) + $(kv "$f" rename misses) )) (target 0); daemon run-queue wait $(kv "$f" daemon wait_us) µs per wakeup; EXEC → main() of the target itself: median $(fmt_us "$(kv "$f" exec to_main_median_us)") µs (the floor of any in-process latency)"
         done
         f="$tmp/spawn-lat-fifo.txt"
         if [[ -f "$f" ]]; then
@@ -644,7 +658,7 @@ if want_section latency; then
         echo "- long-lived processes wrong 1 s after the burst: $(kv "$tmp/spawn-burst.txt" hold wrong_after_1s) (target 0)"
 fi
 if want_section idle; then
-        echo "- idle CPU with rescan off: $(awk -v t="$IDLE_TICKS" -v h="$CLK_TCK" 'BEGIN { printf "%.2f", t / h }') s over ${IDLE_SECS} s (target 0): all of it handling the $IDLE_EVENTS process events of the window; wakeups without a process event: $IDLE_OTHER"
+        echo "- idle CPU with rescan off: $(awk -v t="$IDLE_TICKS" -v h="$CLK_TCK" 'BEGIN { printf "%.2f", t / h }') s over ${IDLE_SECS} s (target 0): all of it handling the $IDLE_EVENTS process events of the window; wakeups without a process event: at most $IDLE_OTHER"
         check "VmRSS with the default policy" "$(awk -v k="$IDLE_RSS" 'BEGIN { printf "%.2f", k / 1024 }')" 2 MiB
 fi
 echo

@@ -225,17 +225,22 @@ static double pct_us(const uint64_t *v, size_t n, double p) {
 
 typedef struct Group {
         const char *name;
-        size_t n, seen, at_main, misses, late_unseen_short, no_event, pre_rename_set;
+        size_t n, seen, at_main, misses, late_unseen_short, no_event, pre_rename_set, n_main;
         uint64_t *lat;
+        uint64_t *to_main;   /* EXEC event -> first line of main(): the floor of an in-process latency */
 } Group;
 
 static void group_print(const char *label, Group *g) {
         qsort(g->lat, g->seen, sizeof(uint64_t), compare_u64);
+        if (g->to_main)
+                qsort(g->to_main, g->n_main, sizeof(uint64_t), compare_u64);
         printf("RESULT group=%s label=%s n=%zu seen=%zu median_us=%.1f p99_us=%.1f max_us=%.1f at_main=%zu "
-               "at_main_pct=%.1f misses=%zu short_unseen=%zu no_event=%zu pre_rename_set=%zu\n",
+               "at_main_pct=%.1f misses=%zu short_unseen=%zu no_event=%zu pre_rename_set=%zu "
+               "to_main_median_us=%.1f to_main_p99_us=%.1f\n",
                g->name, label, g->n, g->seen, pct_us(g->lat, g->seen, 50), pct_us(g->lat, g->seen, 99),
                pct_us(g->lat, g->seen, 100), g->at_main, g->n ? 100.0 * (double) g->at_main / (double) g->n : 0.0,
-               g->misses, g->late_unseen_short, g->no_event, g->pre_rename_set);
+               g->misses, g->late_unseen_short, g->no_event, g->pre_rename_set,
+               pct_us(g->to_main, g->n_main, 50), pct_us(g->to_main, g->n_main, 99));
 }
 
 /* ---- spawning ---- */
@@ -822,6 +827,7 @@ int main(int argc, char **argv) {
         FILE *dump = NULL;
         gt.lat = calloc(C.n + 1, sizeof(uint64_t));
         gr.lat = calloc(C.n + 1, sizeof(uint64_t));
+        gt.to_main = calloc(C.n + 1, sizeof(uint64_t));
         if (o.dump && !(dump = fopen(o.dump, "we"))) {
                 perror(o.dump);
                 return 1;
@@ -866,6 +872,8 @@ int main(int argc, char **argv) {
                         g->no_event++;
                         continue;
                 }
+                if (g->to_main)
+                        g->to_main[g->n_main++] = rec->t_main > st->ts ? rec->t_main - st->ts : 0;
                 if (dump)
                         fprintf(dump, "%c %d %d %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", rec->mode, (int) rec->pid,
                                 (int) rec->want, st->ts, rec->t_main, rec->t_seen, rec->t_exit);

@@ -168,7 +168,7 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
         Tracked *t;
         int r;
 
-        r = proc_read_info(pid_fd, pid, m->policy->proc_fields, &info);
+        r = proc_read_basic(pid_fd, pid, &info);
         if (r < 0)
                 return r;
         e.ppid = info.ppid;
@@ -188,7 +188,15 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
         if (t)
                 t->start_time = info.start_time;
 
-        e.rule = matcher_find_rule(m->policy, &info);
+        /* Most processes are named by no rule: for them stat and oom_score_adj suffice. */
+        if (matcher_may_match(m->policy, &info)) {
+                r = proc_read_fields(pid_fd, m->policy->proc_fields, &info);
+                if (r == -ESRCH)
+                        goto gone;
+                if (r < 0)
+                        goto done;
+                e.rule = matcher_find_rule(m->policy, &info);
+        }
         if (e.rule) {
                 const Rule *rule = e.rule;
                 int want = rule->oom_score_adj;

@@ -101,3 +101,12 @@ const Rule *matcher_find_rule(const Policy *policy, const ProcInfo *info) {
                         return &policy->rules[best];
         }
 }
+
+bool matcher_may_match(const Policy *policy, const ProcInfo *info) {
+        size_t n;
+
+        /* A truncated comm has more names (exe, argv[0]) than the comm shows. */
+        if (policy->n_scan_rules > 0 || strlen(info->comm) == PROC_COMM_MAX - 1)
+                return true;
+        return policy_rules_for_name(policy, info->comm, &n) != NULL;
+}

@@ -28,3 +28,7 @@ bool rule_matches(const Rule *rule, const ProcInfo *info, RuleMatch *ret_detail)
  * or NULL. Exact names are found through the policy's index, so the cost does not
  * grow with the number of exact-name rules. Pure. */
 const Rule *matcher_find_rule(const Policy *policy, const ProcInfo *info);
+
+/* Whether any rule could match a process with this comm, decided from the comm
+ * alone: lets the daemon skip reading the other fields for most processes. Pure. */
+bool matcher_may_match(const Policy *policy, const ProcInfo *info);

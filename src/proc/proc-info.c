@@ -306,10 +306,9 @@ static int read_exe(int pid_fd, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-int proc_read_info(int pid_fd, pid_t pid, unsigned want, ProcInfo *ret) {
-        _cleanup_free_ char *stat = NULL, *status = NULL, *cmdline = NULL, *cgroup = NULL;
+int proc_read_basic(int pid_fd, pid_t pid, ProcInfo *ret) {
+        _cleanup_free_ char *stat = NULL;
         ProcInfo info = { .pid = pid };
-        size_t len;
         int r;
 
         r = read_small_file_at(pid_fd, "stat", 4096, &stat, NULL);
@@ -322,15 +321,37 @@ int proc_read_info(int pid_fd, pid_t pid, unsigned want, ProcInfo *ret) {
         r = proc_read_oom_score_adj(pid_fd, &info.oom_score_adj);
         if (r < 0)
                 return r;
+        *ret = info;
+        return 0;
+}
 
-        if (proc_info_is_kernel_thread(&info) || proc_info_is_zombie(&info)) {
-                *ret = info;
+int proc_read_info(int pid_fd, pid_t pid, unsigned want, ProcInfo *ret) {
+        ProcInfo info;
+        int r;
+
+        r = proc_read_basic(pid_fd, pid, &info);
+        if (r < 0)
+                return r;
+        r = proc_read_fields(pid_fd, want, &info);
+        if (r < 0)
+                return r;
+        *ret = info;
+        return 0;
+}
+
+int proc_read_fields(int pid_fd, unsigned want, ProcInfo *io) {
+        _cleanup_free_ char *status = NULL, *cmdline = NULL, *cgroup = NULL;
+        ProcInfo info = *io;
+        size_t len;
+        int r;
+
+        if (proc_info_is_kernel_thread(&info) || proc_info_is_zombie(&info))
                 return 0;
-        }
+        want &= ~info.fields;
 
         /* A name rule can only see past a truncated comm through exe and argv[0]. */
         if (strlen(info.comm) == PROC_COMM_MAX - 1)
-                want |= PROC_FIELD_EXE | PROC_FIELD_CMDLINE;
+                want |= (PROC_FIELD_EXE | PROC_FIELD_CMDLINE) & ~info.fields;
 
         if (want & (PROC_FIELD_UID | PROC_FIELD_MEMORY)) {
                 r = read_small_file_at(pid_fd, "status", 16384, &status, NULL);
@@ -362,10 +383,18 @@ int proc_read_info(int pid_fd, pid_t pid, unsigned want, ProcInfo *ret) {
                         info.fields |= PROC_FIELD_CGROUP;
         }
 
-        *ret = info;
+        *io = info;
         return 0;
 
 fail:
-        proc_info_done(&info);
+        /* Free only what this call added; the caller still owns the rest. */
+        if (info.exe != io->exe)
+                free(info.exe);
+        if (info.cmdline != io->cmdline) {
+                free(info.cmdline);
+                free(info.argv0);
+        }
+        if (info.cgroup != io->cgroup)
+                free(info.cgroup);
         return gone_to_esrch(r);
 }

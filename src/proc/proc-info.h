@@ -65,5 +65,10 @@ int proc_parse_cmdline(const char *buf, size_t len, char **ret_cmdline, char **r
  * oom_score_adj; the fields in `want` as far as they are readable. -ESRCH when the
  * process is gone. */
 int proc_read_info(int pid_fd, pid_t pid, unsigned want, ProcInfo *ret);
+/* The two halves of proc_read_info(): stat and oom_score_adj only (two reads),
+ * then the optional fields in `want` not read yet, so a caller can decide from
+ * the name whether the rest is worth reading. */
+int proc_read_basic(int pid_fd, pid_t pid, ProcInfo *ret);
+int proc_read_fields(int pid_fd, unsigned want, ProcInfo *io);
 int proc_read_oom_score_adj(int pid_fd, int *ret);
 int proc_write_oom_score_adj(int pid_fd, int value);

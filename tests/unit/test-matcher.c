@@ -135,6 +135,18 @@ static void test_many_exact_rules(void **state) {
         policy_free(p);
 }
 
+static void test_may_match(void **state) {
+        _cleanup_policy_ Policy *exact = test_build_policy("[rule:a]\nname = sshd\nuser = root\noom_score_adj = 1\n");
+        _cleanup_policy_ Policy *glob = test_build_policy("[oom_score_adj]\nss* = 1\n");
+        ProcInfo a = proc("sshd", 0, NULL, NULL, NULL), b = proc("bash", 0, NULL, NULL, NULL),
+                 c = proc("abcdefghijklmno", 0, NULL, NULL, NULL);
+
+        assert_true(matcher_may_match(exact, &a));
+        assert_false(matcher_may_match(exact, &b));
+        assert_true(matcher_may_match(exact, &c));   /* truncated: exe/argv[0] may add names */
+        assert_true(matcher_may_match(glob, &b));    /* globs are checked by the full matcher */
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_globs_and_short_form),
@@ -144,6 +156,7 @@ int main(void) {
                 cmocka_unit_test(test_precedence_index_vs_scan),
                 cmocka_unit_test(test_truncated_comm),
                 cmocka_unit_test(test_many_exact_rules),
+                cmocka_unit_test(test_may_match),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
