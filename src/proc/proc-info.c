@@ -150,38 +150,6 @@ int proc_parse_status_uid(const char *buf, uid_t *ret) {
         return 0;
 }
 
-static int status_kb(const char *buf, const char *key, uint64_t *ret) {
-        const char *p = find_status_line(buf, key);
-        char *end;
-
-        *ret = 0;
-        if (!p)
-                return 0;   /* kernel threads and old kernels lack some lines */
-        while (*p == ' ' || *p == '\t')
-                p++;
-        if (!isdigit((unsigned char) *p))
-                return -EBADMSG;
-        errno = 0;
-        *ret = strtoull(p, &end, 10);
-        if (errno != 0)
-                return -EBADMSG;
-        return 0;
-}
-
-int proc_parse_status_memory(const char *buf, uint64_t *rss_kb, uint64_t *swap_kb, uint64_t *pgtables_kb) {
-        uint64_t anon, file, shmem;
-        int r;
-
-        if ((r = status_kb(buf, "RssAnon:", &anon)) < 0 ||
-            (r = status_kb(buf, "RssFile:", &file)) < 0 ||
-            (r = status_kb(buf, "RssShmem:", &shmem)) < 0 ||
-            (r = status_kb(buf, "VmSwap:", swap_kb)) < 0 ||
-            (r = status_kb(buf, "VmPTE:", pgtables_kb)) < 0)
-                return r;
-        *rss_kb = anon + file + shmem;
-        return 0;
-}
-
 int proc_parse_cgroup_controller(const char *buf, const char *controller, char **ret) {
         for (const char *line = buf; line && *line; ) {
                 const char *eol = strchrnul(line, '\n');
@@ -353,15 +321,12 @@ int proc_read_fields(int pid_fd, unsigned want, ProcInfo *io) {
         if (strlen(info.comm) == PROC_COMM_MAX - 1)
                 want |= (PROC_FIELD_EXE | PROC_FIELD_CMDLINE) & ~info.fields;
 
-        if (want & (PROC_FIELD_UID | PROC_FIELD_MEMORY)) {
+        if (want & PROC_FIELD_UID) {
                 r = read_small_file_at(pid_fd, "status", 16384, &status, NULL);
                 if (r < 0)
                         goto fail;
-                if ((want & PROC_FIELD_UID) && proc_parse_status_uid(status, &info.uid) >= 0)
+                if (proc_parse_status_uid(status, &info.uid) >= 0)
                         info.fields |= PROC_FIELD_UID;
-                if ((want & PROC_FIELD_MEMORY) &&
-                    proc_parse_status_memory(status, &info.rss_kb, &info.swap_kb, &info.pgtables_kb) >= 0)
-                        info.fields |= PROC_FIELD_MEMORY;
         }
         /* exe needs ptrace access; without it the field stays unknown and exe-qualified rules do not match. */
         if ((want & PROC_FIELD_EXE) && read_exe(pid_fd, &info.exe) >= 0)

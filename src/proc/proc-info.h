@@ -15,8 +15,7 @@ typedef enum ProcField {
         PROC_FIELD_EXE = 1u << 1,
         PROC_FIELD_CMDLINE = 1u << 2,
         PROC_FIELD_CGROUP = 1u << 3,
-        PROC_FIELD_MEMORY = 1u << 4,   /* rss/swap/page tables from status */
-        PROC_FIELD_ALL = (1u << 5) - 1,
+        PROC_FIELD_ALL = (1u << 4) - 1,
 } ProcField;
 
 /* What the policy matcher and the inspection tools know about one process. */
@@ -35,7 +34,6 @@ typedef struct ProcInfo {
         char *argv0;              /* first word of the command line */
         char *cmdline;            /* argv joined by single spaces */
         char *cgroup;             /* v2 path, or the v1 name=systemd path */
-        uint64_t rss_kb, swap_kb, pgtables_kb;
 } ProcInfo;
 
 void proc_info_done(ProcInfo *info);
@@ -52,7 +50,6 @@ size_t proc_info_names(const ProcInfo *info, const char *names[3]);
 /* Pure parsers of /proc/PID files, for tests and fuzzing. -EBADMSG on malformed input. */
 int proc_parse_stat(const char *buf, ProcInfo *info);
 int proc_parse_status_uid(const char *buf, uid_t *ret);
-int proc_parse_status_memory(const char *buf, uint64_t *rss_kb, uint64_t *swap_kb, uint64_t *pgtables_kb);
 /* Picks the cgroup path to match: the v2 ("0::") path, except on a legacy
  * hierarchy where that is "/" and a name=systemd line gives the real placement. */
 int proc_parse_cgroup(const char *buf, char **ret);

@@ -37,18 +37,12 @@ static void test_parse_stat(void **state) {
 }
 
 static void test_parse_status(void **state) {
-        uint64_t rss, swap, pt;
         uid_t uid = 0;
 
         assert_int_equal(proc_parse_status_uid("Name:\tx\nUid:\t1000\t0\t0\t0\n", &uid), 0);
         assert_int_equal(uid, 1000);
         assert_int_equal(proc_parse_status_uid("Name:\tx\n", &uid), -EBADMSG);
         assert_int_equal(proc_parse_status_uid("Uid:\tabc\n", &uid), -EBADMSG);
-        assert_int_equal(proc_parse_status_memory("RssAnon:\t 10 kB\nRssFile:\t 5 kB\nRssShmem:\t 1 kB\nVmSwap:\t 3 kB\nVmPTE:\t 4 kB\n",
-                                                  &rss, &swap, &pt), 0);
-        assert_int_equal(rss, 16);
-        assert_int_equal(swap, 3);
-        assert_int_equal(pt, 4);
 }
 
 static void test_parse_cgroup(void **state) {
@@ -133,7 +127,6 @@ static void test_read_fake_tree(void **state) {
         assert_int_equal(info.fields, PROC_FIELD_ALL);
         assert_string_equal(info.exe, "/usr/lib/systemd/systemd-journald");
         assert_string_equal(info.cgroup, "/system.slice/systemd-journald.service");
-        assert_int_equal(info.rss_kb, 1200);
         assert_int_equal(info.uid, 0);
         proc_info_done(&info);
 
