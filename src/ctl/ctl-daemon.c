@@ -96,6 +96,10 @@ int verb_status(const CtlOptions *o, int argc, char **argv) {
         if (json_object_object_get_ex(state, "policy_files", &v))
                 for (size_t i = 0; i < json_object_array_length(v); i++)
                         printf("%-18s %s\n", "", json_object_get_string(json_object_array_get_idx(v, i)));
+        if (json_object_object_get_ex(state, "scans", &v))
+                printf("%-18s start-up %" PRId64 " processes in %.1f ms, last %" PRId64 " in %.1f ms\n", "scans:",
+                       get_int(v, "first_processes"), (double) get_int(v, "first_duration_usec") / 1000.0,
+                       get_int(v, "last_processes"), (double) get_int(v, "last_duration_usec") / 1000.0);
         if (json_object_object_get_ex(state, "counters", &v)) {
                 printf("counters:\n");
                 for (struct json_object_iterator it = json_object_iter_begin(v), end = json_object_iter_end(v);

@@ -391,7 +391,7 @@ static int collect_marked(const char *key, void *value, void *userdata) {
 int manager_rescan(Manager *m) {
         ScanState s = { .m = m };
         char **dead = NULL;
-        uint64_t start = now_usec(CLOCK_MONOTONIC);
+        uint64_t start = now_usec(CLOCK_MONOTONIC), elapsed;
         int r;
 
         r = proc_scan_pids(m->fs, scan_one, &s);
@@ -404,9 +404,15 @@ int manager_rescan(Manager *m) {
                                 (void) hashmap_remove(m->tracked, *d);
         }
         strv_free(dead);
+        elapsed = now_usec(CLOCK_MONOTONIC) - start;
+        if (m->counters.rescans == 0) {
+                m->scan_timing.first_usec = elapsed;
+                m->scan_timing.first_processes = s.n_seen;
+        }
+        m->scan_timing.last_usec = elapsed;
+        m->scan_timing.last_processes = s.n_seen;
         m->counters.rescans++;
-        log_structured(&m->log, LOG_DEBUG, NULL, "Scanned %zu processes in %" PRIu64 " us.", s.n_seen,
-                       now_usec(CLOCK_MONOTONIC) - start);
+        log_structured(&m->log, LOG_DEBUG, NULL, "Scanned %zu processes in %" PRIu64 " us.", s.n_seen, elapsed);
         free(s.seen);
         request_publish(m);
         return r;

@@ -37,6 +37,13 @@ typedef struct ManagerCounters {
         uint64_t oom_kills;
 } ManagerCounters;
 
+/* How long full scans take: the start-up one (the cost of starting on a busy
+ * machine) and the most recent one. */
+typedef struct ScanTiming {
+        uint64_t first_usec, first_processes;
+        uint64_t last_usec, last_processes;
+} ScanTiming;
+
 /* Per process state; only for processes the daemon changed or must watch. */
 typedef struct Tracked {
         uint64_t start_time;       /* 0 = not known yet (learnt from a FORK event) */
@@ -77,6 +84,7 @@ typedef struct Manager {
         bool sysctl_known[_SYSCTL_MAX];
 
         ManagerCounters counters;
+        ScanTiming scan_timing;
         char *last_errors[8];            /* ring of recent error messages, for status */
         size_t last_error_pos;
         uint64_t overflow_log_usec;      /* rate limit for overflow / malformed logging */

@@ -59,6 +59,16 @@ static json_object *counters_json(const ManagerCounters *c) {
         return o;
 }
 
+static json_object *scan_timing_json(const ScanTiming *t) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "first_duration_usec", json_object_new_int64((int64_t) t->first_usec));
+        json_object_object_add(o, "first_processes", json_object_new_int64((int64_t) t->first_processes));
+        json_object_object_add(o, "last_duration_usec", json_object_new_int64((int64_t) t->last_usec));
+        json_object_object_add(o, "last_processes", json_object_new_int64((int64_t) t->last_processes));
+        return o;
+}
+
 static json_object *sysctl_drift_json(Manager *m) {
         json_object *a = json_object_new_array();
 
@@ -151,6 +161,7 @@ void publish_state(Manager *m) {
         json_object_object_add(root, "proc_connector", json_object_new_boolean(!m->fallback_polling));
         json_object_object_add(root, "last_reload_ok", json_object_new_boolean(m->last_reload_ok));
         json_object_object_add(root, "counters", counters_json(&m->counters));
+        json_object_object_add(root, "scans", scan_timing_json(&m->scan_timing));
         json_object_object_add(root, "sysctl", sysctl_drift_json(m));
         json_object_object_add(root, "last_errors", errors);
 
