@@ -59,8 +59,8 @@ void log_structured(const Logger *l, int level, const LogFields *f, const char *
         va_end(ap);
 
         if (l->target == LOG_TARGET_JOURNAL) {
-                char fields[12][512];
-                struct iovec iov[12];
+                char fields[20][512];
+                struct iovec iov[20];
                 size_t n = 0;
 
 #define ADD(...)                                                                          \

@@ -39,7 +39,7 @@ typedef struct LogFields {
         pid_t pid;
         const char *comm;
         const char *rule;
-        const char *extra[8];   /* "KEY=value" journal fields, NULL-terminated */
+        const char *extra[12];  /* "KEY=value" journal fields, NULL-terminated */
 } LogFields;
 
 void logger_init(Logger *l, LogTarget target, int max_level);

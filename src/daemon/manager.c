@@ -16,6 +16,7 @@
 
 #include "apply.h"
 #include "matcher.h"
+#include "oom-kill-note.h"
 #include "policy-load.h"
 #include "proc-events.h"
 #include "proc-info.h"
@@ -66,6 +67,51 @@ static void tracked_drop(Manager *m, pid_t pid) {
 
         pid_key(pid, key);
         (void) hashmap_remove(m->tracked, key);
+}
+
+static const RuleRef *rule_ref_intern(Manager *m, const Rule *rule) {
+        const Origin *o = &rule->key_origin[RULE_KEY_OOM_SCORE_ADJ];
+        _cleanup_free_ char *key = NULL;
+        RuleRef *ref;
+
+        if (asprintf(&key, "%s\n%s:%u\n%d", rule->name, strna(o->file), o->line, rule->oom_score_adj) < 0)
+                return NULL;
+        ref = hashmap_get(m->rule_refs, key);
+        if (ref)
+                return ref;
+        ref = calloc(1, sizeof(RuleRef));
+        if (!ref)
+                return NULL;
+        ref->oom_score_adj = rule->oom_score_adj;
+        ref->name = strdup(rule->name);
+        if (!ref->name || asprintf(&ref->origin, "%s:%u", strna(o->file), o->line) < 0 ||
+            hashmap_put(m->rule_refs, key, ref) < 0) {
+                free(ref->name);
+                free(ref);
+                return NULL;
+        }
+        return ref;
+}
+
+static void free_rule_ref(void *p) {
+        RuleRef *ref = p;
+
+        free(ref->name);
+        free(ref->origin);
+        free(ref);
+}
+
+static void count_rule_adjustment(Manager *m, const Rule *rule) {
+        uint64_t *n = hashmap_get(m->adjusted_by_rule, rule->name);
+
+        if (!n) {
+                n = calloc(1, sizeof(uint64_t));
+                if (!n || hashmap_put(m->adjusted_by_rule, rule->name, n) < 0) {
+                        free(n);
+                        return;
+                }
+        }
+        (*n)++;
 }
 
 static void remember_error(Manager *m, const char *fmt, ...) _printf_(2, 3);
@@ -207,6 +253,7 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
                                 goto gone;
                         if (r >= 0) {
                                 m->counters.adjusted++;
+                                count_rule_adjustment(m, rule);
                                 e.adj = want;
                                 if (!t || !t->changed) {
                                         Tracked n = t ? *t : (Tracked) { .start_time = info.start_time };
@@ -224,19 +271,23 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
                                 } else
                                         t->written = want;
                         }
-                } else if (!t && rule->children == CHILDREN_RESET) {
-                        /* Already right (e.g. OOMScoreAdjust=), but its children must still be watched. */
-                        r = tracked_put(m, pid, &(Tracked) { .start_time = info.start_time, .original = want,
-                                                             .written = want, .matched = true, .reset_children = true });
-                        if (r < 0)
-                                goto done;
                 }
                 t = tracked_get(m, pid);
-                if (t) {
-                        t->matched = true;
-                        t->reset_children = rule->children == CHILDREN_RESET;
-                        t->lineage = false;
+                if (!t) {
+                        /* Already right (e.g. OOMScoreAdjust=) or not writable: still remember the
+                         * rule, for children = reset and to name it if the process is OOM-killed. */
+                        r = tracked_put(m, pid, &(Tracked) { .start_time = info.start_time, .original = info.oom_score_adj,
+                                                             .written = info.oom_score_adj });
+                        if (r < 0)
+                                goto done;
+                        t = tracked_get(m, pid);
                 }
+                t->matched = true;
+                /* A value we could not write is not one children inherit from us. */
+                t->reset_children = rule->children == CHILDREN_RESET && e.adj == rule->oom_score_adj;
+                t->lineage = false;
+                t->rule = rule_ref_intern(m, rule);
+                (void) snprintf(t->comm, sizeof(t->comm), "%s", info.comm);
                 goto done;
         }
 
@@ -272,8 +323,10 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
                 tracked_drop(m, pid);
         } else if (!t->changed && !t->lineage)
                 tracked_drop(m, pid);   /* nothing left to remember */
-        else
+        else {
                 t->matched = false;
+                t->rule = NULL;
+        }
 
 done:
         proc_info_done(&info);
@@ -486,10 +539,113 @@ static void handle_fork(Manager *m, const ProcEvent *ev) {
                 .changed = parent->changed && !parent->lineage,
                 .lineage = parent->reset_children || parent->lineage,
                 .lineage_value = parent->reset_children ? parent->written : parent->lineage_value,
+                /* Until it execs, a forked child is the same program under the same rule. */
+                .rule = parent->matched ? parent->rule : NULL,
         };
+        memcpy(child.comm, parent->comm, sizeof(child.comm));
         if (child.lineage)
                 child.changed = false;
         (void) tracked_put(m, ev->pid, &child);
+}
+
+static void handle_exit(Manager *m, pid_t pid) {
+        const Tracked *t = tracked_get(m, pid);
+
+        if (t && t->rule) {
+                RecentExit *x = &m->recent_exits[m->recent_exit_pos];
+
+                *x = (RecentExit) { .pid = pid, .rule = t->rule };
+                memcpy(x->comm, t->comm, sizeof(x->comm));
+                m->recent_exit_pos = (m->recent_exit_pos + 1) % ELEMENTSOF(m->recent_exits);
+        }
+        tracked_drop(m, pid);
+}
+
+/* ---- OOM kills in the kernel log ---- */
+
+static bool same_comm(const char *known, const char *reported) {
+        /* The kill line prints the task's comm, which is what we stored. */
+        return !reported || !*known || strncmp(known, reported, 15) == 0;
+}
+
+static const RuleRef *victim_rule(Manager *m, const OomEvent *e) {
+        const Tracked *t;
+
+        if (e->victim_pid == OOM_UNSET || e->victim_pid <= 0 || e->victim_pid > INT32_MAX)
+                return NULL;
+        t = tracked_get(m, (pid_t) e->victim_pid);
+        if (t && t->rule && same_comm(t->comm, e->victim_comm))
+                return t->rule;
+        for (size_t i = 1; i <= ELEMENTSOF(m->recent_exits); i++) {
+                const RecentExit *x = &m->recent_exits[(m->recent_exit_pos + ELEMENTSOF(m->recent_exits) - i) %
+                                                       ELEMENTSOF(m->recent_exits)];
+
+                if (x->rule && x->pid == (pid_t) e->victim_pid && same_comm(x->comm, e->victim_comm))
+                        return x->rule;
+        }
+        return NULL;
+}
+
+void manager_handle_oom_kill(Manager *m, const OomEvent *e) {
+        const RuleRef *ref = victim_rule(m, e);
+        KillAttribution a = { .rule = ref ? ref->name : NULL, .rule_adj = ref ? ref->oom_score_adj : 0,
+                              .origin = ref ? ref->origin : NULL };
+        LogFields f = { .message_id = MESSAGE_ID_OOM_KILL, .rule = a.rule };
+        OomKillNote note;
+
+        m->counters.oom_kills++;
+        if (e->scope == OOM_SCOPE_MEMCG)
+                m->counters.oom_kills_memcg++;
+        else
+                m->counters.oom_kills_global++;
+        request_publish(m);
+        if (oom_kill_note_build(e, &a, &note) < 0) {
+                log_msg(&m->log, LOG_ERR, "Out of memory while reporting an OOM kill.");
+                return;
+        }
+        if (note.protected_victim) {
+                m->counters.oom_kills_protected++;
+                remember_error(m, "%s", note.message);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(f.extra) && note.fields[i]; i++)
+                f.extra[i] = note.fields[i];
+        log_structured(&m->log, note.level, &f, "%s", note.message);
+        oom_kill_note_done(&note);
+}
+
+static void on_oom_kill(const OomEvent *e, void *userdata) {
+        manager_handle_oom_kill(userdata, e);
+}
+
+/* Follows the kernel log while the policy says so. Opening needs CAP_SYSLOG
+ * (kernel.dmesg_restrict), which is gone after start: a reload that turns
+ * watch_kernel_log on can only ask for a restart. */
+static void update_kernel_log_watch(Manager *m) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        if (!m->policy->daemon.watch_kernel_log) {
+                m->kernel_log = kernel_log_watch_free(m->kernel_log);
+                return;
+        }
+        if (m->kernel_log)
+                return;
+        if (m->opts.kernel_log)
+                path = strdup(m->opts.kernel_log);
+        else if (asprintf(&path, "%s/dev/kmsg", strcmp(m->opts.root, "/") == 0 ? "" : m->opts.root) < 0)
+                path = NULL;
+        if (!path) {
+                log_msg(&m->log, LOG_ERR, "Out of memory.");
+                return;
+        }
+        r = kernel_log_watch_new(m->event, path, on_oom_kill, m, &m->kernel_log);
+        if (r < 0) {
+                log_msg(&m->log, LOG_WARNING, "Cannot follow the kernel log %s: %s%s; OOM kills will not be reported.",
+                        path, strerror(-r),
+                        r == -EPERM || r == -EACCES ? " (needs CAP_SYSLOG with kernel.dmesg_restrict=1; after a "
+                                                      "reload, restart the daemon)" : "");
+                remember_error(m, "cannot follow %s: %s", path, strerror(-r));
+        }
 }
 
 void manager_handle_event(Manager *m, const ProcEvent *ev) {
@@ -509,7 +665,7 @@ void manager_handle_event(Manager *m, const ProcEvent *ev) {
                 break;
         case PROC_EVENT_KIND_EXIT:
                 if (ev->pid == ev->tgid)
-                        tracked_drop(m, ev->tgid);
+                        handle_exit(m, ev->tgid);
                 break;
         default:
                 break;
@@ -651,6 +807,7 @@ static void reload(Manager *m) {
                         m->log.max_level = p->daemon.log_level;
                 protect_self(m);
                 apply_sysctls(m);
+                update_kernel_log_watch(m);
                 (void) manager_rescan(m);
                 arm_rescan_timer(m);
                 log_structured(&m->log, LOG_INFO, &(LogFields) { .message_id = MESSAGE_ID_RELOADED },
@@ -727,6 +884,12 @@ int manager_new(const ManagerOptions *opts, Manager **ret) {
         r = hashmap_new(NULL, &m->eacces_reported);
         if (r < 0)
                 return r;
+        r = hashmap_new(free_rule_ref, &m->rule_refs);
+        if (r < 0)
+                return r;
+        r = hashmap_new(free, &m->adjusted_by_rule);
+        if (r < 0)
+                return r;
         r = sd_event_default(&m->event);
         if (r < 0)
                 return r;
@@ -744,9 +907,12 @@ Manager *manager_free(Manager *m) {
         for (size_t i = 0; i < ELEMENTSOF(m->signal_sources); i++)
                 sd_event_source_disable_unref(m->signal_sources[i]);
         m->netlink_fd = proc_events_close(m->netlink_fd);
+        kernel_log_watch_free(m->kernel_log);
         sd_event_unref(m->event);
         hashmap_free(m->tracked);
         hashmap_free(m->eacces_reported);
+        hashmap_free(m->rule_refs);
+        hashmap_free(m->adjusted_by_rule);
         policy_free(m->policy);
         rootfs_free(m->fs);
         for (size_t i = 0; i < ELEMENTSOF(m->last_errors); i++)
@@ -866,6 +1032,8 @@ int manager_start(Manager *m) {
                         strerror(-r), r == -EPERM || r == -EACCES ? "; needs CAP_NET_ADMIN in the initial namespaces" : "",
                         (uint64_t) (rescan_interval_usec(m) / 1000000ULL));
         }
+
+        update_kernel_log_watch(m);
 
         if (!m->opts.keep_caps) {
                 r = caps_drop_to_minimum(&m->caps);

@@ -7,6 +7,7 @@
 
 #include "caps.h"
 #include "hashmap.h"
+#include "kernel-log.h"
 #include "log.h"
 #include "policy.h"
 #include "rootfs.h"
@@ -20,6 +21,7 @@ typedef struct ManagerOptions {
         const char *state_dir;     /* where status is published; NULL = /run/oompolicyd */
         bool no_netlink;           /* test mode: behave as if the proc connector were unavailable */
         bool keep_caps;            /* test mode: don't drop capabilities */
+        const char *kernel_log;    /* test mode: read this instead of ROOT/dev/kmsg */
 } ManagerOptions;
 
 typedef struct ManagerCounters {
@@ -35,6 +37,9 @@ typedef struct ManagerCounters {
         uint64_t reloads;
         uint64_t reload_failures;
         uint64_t oom_kills;
+        uint64_t oom_kills_global;
+        uint64_t oom_kills_memcg;
+        uint64_t oom_kills_protected;   /* victims a rule gave a negative value */
 } ManagerCounters;
 
 /* How long full scans take: the start-up one (the cost of starting on a busy
@@ -44,7 +49,17 @@ typedef struct ScanTiming {
         uint64_t last_usec, last_processes;
 } ScanTiming;
 
-/* Per process state; only for processes the daemon changed or must watch. */
+/* A rule as it was when it governed a process. Interned in the Manager and never
+ * freed before it, so it outlives reloads: a kill reported after the policy
+ * changed is still attributed to the rule that was in force. */
+typedef struct RuleRef {
+        char *name;
+        char *origin;              /* "FILE:LINE" of its oom_score_adj */
+        int oom_score_adj;
+} RuleRef;
+
+/* Per process state; only for processes a rule matched, that the daemon
+ * changed, or whose children it must watch. */
 typedef struct Tracked {
         uint64_t start_time;       /* 0 = not known yet (learnt from a FORK event) */
         int original;              /* the value before the daemon changed it */
@@ -54,7 +69,19 @@ typedef struct Tracked {
         bool reset_children;       /* ... and that rule says children = reset */
         bool lineage;              /* descends from a reset rule's process, carrying lineage_value */
         int lineage_value;
+        const RuleRef *rule;       /* the rule that governs it, NULL if none */
+        char comm[16];             /* at the last evaluation, to tell a reused PID apart */
 } Tracked;
+
+/* Processes a rule governed that exited recently: the kernel's report of an OOM
+ * kill arrives after the victim's EXIT event. */
+typedef struct RecentExit {
+        pid_t pid;
+        char comm[16];
+        const RuleRef *rule;
+} RecentExit;
+
+#define RECENT_EXITS_MAX 64
 
 typedef struct SysctlOriginal {
         bool saved;
@@ -79,6 +106,11 @@ typedef struct Manager {
 
         Hashmap *tracked;                /* "PID" -> Tracked */
         Hashmap *eacces_reported;        /* rule name -> (void *) 1, per policy generation */
+        Hashmap *rule_refs;              /* "name\norigin\nvalue" -> RuleRef */
+        Hashmap *adjusted_by_rule;       /* rule name -> uint64_t count, for metrics */
+        RecentExit recent_exits[RECENT_EXITS_MAX];
+        size_t recent_exit_pos;
+        KernelLogWatch *kernel_log;
         SysctlOriginal sysctl_original[_SYSCTL_MAX];
         int64_t sysctl_current[_SYSCTL_MAX];
         bool sysctl_known[_SYSCTL_MAX];
@@ -108,3 +140,5 @@ int manager_evaluate_pid(Manager *m, pid_t pid);
 int manager_rescan(Manager *m);
 typedef struct ProcEvent ProcEvent;
 void manager_handle_event(Manager *m, const ProcEvent *ev);
+/* Exposed for tests: what the daemon does for each kill in the kernel log. */
+void manager_handle_oom_kill(Manager *m, const OomEvent *e);

@@ -38,6 +38,7 @@ enum {
         ARG_TEST_RCVBUF,
         ARG_TEST_NO_NETLINK,
         ARG_TEST_KEEP_CAPS,
+        ARG_TEST_KERNEL_LOG,
 };
 
 static int parse_argv(int argc, char **argv, ManagerOptions *o) {
@@ -53,6 +54,7 @@ static int parse_argv(int argc, char **argv, ManagerOptions *o) {
                 { "test-rcvbuf", required_argument, NULL, ARG_TEST_RCVBUF },
                 { "test-no-netlink", no_argument, NULL, ARG_TEST_NO_NETLINK },
                 { "test-keep-caps", no_argument, NULL, ARG_TEST_KEEP_CAPS },
+                { "test-kernel-log", required_argument, NULL, ARG_TEST_KERNEL_LOG },
                 {}
         };
         int c;
@@ -103,6 +105,9 @@ static int parse_argv(int argc, char **argv, ManagerOptions *o) {
                         break;
                 case ARG_TEST_KEEP_CAPS:
                         o->keep_caps = true;
+                        break;
+                case ARG_TEST_KERNEL_LOG:
+                        o->kernel_log = optarg;
                         break;
                 default:
                         return -EINVAL;

@@ -55,6 +55,9 @@ static json_object *counters_json(const ManagerCounters *c) {
         ADD(reloads);
         ADD(reload_failures);
         ADD(oom_kills);
+        ADD(oom_kills_global);
+        ADD(oom_kills_memcg);
+        ADD(oom_kills_protected);
 #undef ADD
         return o;
 }
@@ -93,6 +96,27 @@ static json_object *sysctl_drift_json(Manager *m) {
         return a;
 }
 
+/* Prometheus label values escape backslash, double quote and newline. */
+static void write_label_value(FILE *f, const char *s) {
+        for (; *s; s++) {
+                if (*s == '\\' || *s == '"')
+                        fputc('\\', f);
+                if (*s == '\n')
+                        fputs("\\n", f);
+                else
+                        fputc(*s, f);
+        }
+}
+
+static int write_rule_counter(const char *rule, void *value, void *userdata) {
+        FILE *f = userdata;
+
+        fputs("oompolicyd_adjustments_total{rule=\"", f);
+        write_label_value(f, rule);
+        fprintf(f, "\"} %" PRIu64 "\n", *(const uint64_t *) value);
+        return 0;
+}
+
 static void write_metrics(Manager *m) {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
@@ -107,7 +131,6 @@ static void write_metrics(Manager *m) {
 #define COUNTER(name, help, value)                                                           \
         fprintf(f, "# HELP oompolicyd_" name " " help "\n# TYPE oompolicyd_" name " counter\noompolicyd_" name \
                    " %" PRIu64 "\n", (uint64_t) (value))
-        COUNTER("adjustments_total", "oom_score_adj values written.", m->counters.adjusted);
         COUNTER("adjustment_failures_total", "oom_score_adj writes that failed.", m->counters.failed);
         COUNTER("restores_total", "Values given back.", m->counters.restored);
         COUNTER("resets_total", "children = reset writes.", m->counters.reset);
@@ -116,8 +139,17 @@ static void write_metrics(Manager *m) {
         COUNTER("overflows_total", "Process event queue overflows.", m->counters.overflows);
         COUNTER("reloads_total", "Successful reloads.", m->counters.reloads);
         COUNTER("reload_failures_total", "Failed reloads.", m->counters.reload_failures);
-        COUNTER("oom_kills_total", "OOM kills seen in the kernel log.", m->counters.oom_kills);
+        COUNTER("oom_kills_protected_total", "OOM-killed processes that a rule gave a negative value.",
+                m->counters.oom_kills_protected);
 #undef COUNTER
+        fprintf(f, "# HELP oompolicyd_oom_kills_total OOM kills seen in the kernel log, by scope.\n"
+                   "# TYPE oompolicyd_oom_kills_total counter\n"
+                   "oompolicyd_oom_kills_total{scope=\"global\"} %" PRIu64 "\n"
+                   "oompolicyd_oom_kills_total{scope=\"memcg\"} %" PRIu64 "\n",
+                m->counters.oom_kills_global, m->counters.oom_kills_memcg);
+        fprintf(f, "# HELP oompolicyd_adjustments_total oom_score_adj values written, by rule.\n"
+                   "# TYPE oompolicyd_adjustments_total counter\n");
+        (void) hashmap_foreach(m->adjusted_by_rule, write_rule_counter, f);
         fprintf(f, "# HELP oompolicyd_sysctl_drift Whether a policy sysctl differs from its desired value.\n"
                    "# TYPE oompolicyd_sysctl_drift gauge\n");
         for (SysctlId id = 0; id < _SYSCTL_MAX; id++)
@@ -159,6 +191,9 @@ void publish_state(Manager *m) {
         json_object_object_add(root, "rules", json_object_new_int((int) m->policy->n_rules));
         json_object_object_add(root, "tracked_processes", json_object_new_int((int) hashmap_size(m->tracked)));
         json_object_object_add(root, "proc_connector", json_object_new_boolean(!m->fallback_polling));
+        json_object_object_add(root, "kernel_log", json_object_new_boolean(m->kernel_log != NULL));
+        json_object_object_add(root, "kernel_log_overruns",
+                               json_object_new_int64((int64_t) kernel_log_watch_overruns(m->kernel_log)));
         json_object_object_add(root, "last_reload_ok", json_object_new_boolean(m->last_reload_ok));
         json_object_object_add(root, "counters", counters_json(&m->counters));
         json_object_object_add(root, "scans", scan_timing_json(&m->scan_timing));
