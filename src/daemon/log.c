@@ -48,15 +48,30 @@ void logger_init(Logger *l, LogTarget target, int max_level) {
         l->max_level = max_level;
 }
 
+/* A message is one line whatever it quotes: a process name may hold any byte but NUL,
+ * and one with a newline must not start a line of its own, e.g. a forged log entry. */
+static void escape_control_chars(const char *in, char *out, size_t size) {
+        size_t o = 0;
+
+        for (const unsigned char *p = (const unsigned char *) in; *p && o + 5 < size; p++) {
+                if (*p < 0x20 || *p == 0x7f)
+                        o += (size_t) snprintf(out + o, size - o, "\\x%02x", *p);
+                else
+                        out[o++] = (char) *p;
+        }
+        out[o] = '\0';
+}
+
 void log_structured(const Logger *l, int level, const LogFields *f, const char *fmt, ...) {
-        char message[2048];
+        char raw[2048], message[2048];
         va_list ap;
 
         if (level > l->max_level)
                 return;
         va_start(ap, fmt);
-        (void) vsnprintf(message, sizeof(message), fmt, ap);
+        (void) vsnprintf(raw, sizeof(raw), fmt, ap);
         va_end(ap);
+        escape_control_chars(raw, message, sizeof(message));
 
         if (l->target == LOG_TARGET_JOURNAL) {
                 char fields[20][512];

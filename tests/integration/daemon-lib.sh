@@ -22,6 +22,10 @@ STATE=""         # its state.json
 DRUN=0           # daemons started so far by this script
 DRC=""           # exit status of the last daemon stopped
 DSTOP_MS=""      # how long it took to stop, in milliseconds
+DWRAP=()         # start_daemon runs "${DWRAP[@]}" oompolicyd ... (empty: directly)
+CGROUPS=()       # cgroups made by make_cgroup, removed on exit
+declare -A FORKTREE_OUT=()  # fork trees of start_forktree not reaped yet: parent PID -> its output
+FORKTREES=0      # fork trees started so far
 BARRIER_VALUE=97
 BARRIER_NAME="oombar-$$"
 
@@ -62,6 +66,8 @@ daemon_cleanup() {
                         done <"$f"
                 done
         fi
+        end_forktrees
+        cgroups_cleanup
         cleanup
 }
 
@@ -123,6 +129,7 @@ forget() {
                 [[ "${PIDS[$i]}" != "$1" ]] || unset 'PIDS[i]'
         done
         PIDS=("${PIDS[@]}")
+        unset 'FORKTREE_OUT[$1]'
 }
 
 # stop PID: kills and reaps a process started here.
@@ -141,25 +148,33 @@ cap_sys_resource() {
         return $r
 }
 
+# state_written_by PID: state.json exists and was written by PID (not left by a predecessor).
+state_written_by() {
+        [[ -e "$STATE" ]] && grep -Eq "\"pid\": *$1[,[:space:]]" "$STATE"
+}
+
 # start_daemon POLICY [OPTIONS...]: starts the daemon, waits for its first state.json.
 # Skips when the proc connector is unavailable, unless ALLOW_FALLBACK=yes.
+# DSTATE_DIR=DIR reuses a state directory (as a restart would); DWRAP=(CMD...) runs the
+# daemon through a wrapper that ends by exec'ing it (the PID stays the daemon's).
 start_daemon() {
-        local policy=$1 i
+        local policy=$1 state_dir i
         shift
         DRUN=$((DRUN + 1))
         DLOG="$tmp/daemon.$DRUN.log"
-        STATE="$tmp/state.$DRUN/state.json"
-        echo "+ oompolicyd --config $policy $* (log $DLOG)"
-        "$DAEMON" --config "$policy" --log-target=console --log-level=debug --state-dir "$tmp/state.$DRUN" "$@" \
+        state_dir=${DSTATE_DIR:-$tmp/state.$DRUN}
+        STATE="$state_dir/state.json"
+        echo "+ ${DWRAP[0]:+(through ${DWRAP[0]}) }oompolicyd --config $policy $* (log $DLOG)"
+        "${DWRAP[@]}" "$DAEMON" --config "$policy" --log-target=console --log-level=debug --state-dir "$state_dir" "$@" \
                 </dev/null >"$DLOG" 2>&1 &
         DPID=$!
         PIDS+=("$DPID")
         for ((i = 0; i < 200; i++)); do
-                [[ -e "$STATE" ]] && break
+                state_written_by "$DPID" && break
                 alive "$DPID" || fail "the daemon exited at start"
                 sleep 0.05
         done
-        [[ -e "$STATE" ]] || fail "no $STATE 10 s after the start"
+        state_written_by "$DPID" || fail "no $STATE from pid $DPID 10 s after the start"
         if [[ "${ALLOW_FALLBACK:-no}" != yes ]] && grep -q "FALLING BACK" "$DLOG"; then
                 echo "SKIP: the proc connector is unavailable here: $(grep -m1 "FALLING BACK" "$DLOG")"
                 exit 77
@@ -235,6 +250,17 @@ wait_state() {
 # log_count ERE: number of daemon log lines matching.
 log_count() { grep -Ec -- "$1" "$DLOG" || :; }
 
+# wait_log_count ERE N [SECONDS]: polls until the daemon log has at least N lines matching
+# (default 5 s); for messages that repeat, e.g. one per reload.
+wait_log_count() {
+        local i
+        for ((i = 0; i < ${3:-5} * 20; i++)); do
+                [[ $(log_count "$1") -ge $2 ]] && return 0
+                sleep 0.05
+        done
+        fail "$(log_count "$1") daemon log lines match /$1/ after ${3:-5} s, expected $2"
+}
+
 # wait_log ERE [SECONDS]: polls the daemon log for a line (default 5 s).
 wait_log() {
         local i
@@ -276,26 +302,43 @@ storm_loop() {
         done
 }
 
-# run_storm LOOPS COUNT EVERY NAME...: LOOPS parallel storm_loops per NAME; returns when
-# all are done and prints how long that took.
-run_storm() {
-        local loops=$1 count=$2 every=$3 name k pid t0 rc=0
-        local -a loop_pids=()
+# start_storm LOOPS COUNT EVERY NAME...: starts LOOPS parallel storm_loops per NAME in the
+# background and returns at once; wait_storm waits for them.
+STORM_PIDS=()
+STORM_DESC=""
+STORM_T0=0
+start_storm() {
+        local loops=$1 count=$2 every=$3 name k
         shift 3
-        t0=$(now_ms)
+        STORM_T0=$(now_ms)
+        STORM_PIDS=()
+        STORM_DESC="$((loops * count * $#)) short-lived processes ($loops loops each of: $*)"
         for ((k = 0; k < loops; k++)); do
                 for name in "$@"; do
                         storm_loop "$name" "$count" "$every" "$k" </dev/null >/dev/null 2>&1 &
-                        loop_pids+=("$!")
+                        STORM_PIDS+=("$!")
                         PIDS+=("$!")
                 done
         done
-        for pid in "${loop_pids[@]}"; do
+}
+
+# wait_storm: waits for the loops of start_storm and prints how long the storm took.
+wait_storm() {
+        local pid rc=0
+        for pid in "${STORM_PIDS[@]}"; do
                 wait "$pid" || rc=$?
                 forget "$pid"
         done
+        STORM_PIDS=()
         [[ $rc -eq 0 ]] || fail "a storm loop failed ($rc)"
-        ok "storm: $((loops * count * $#)) short-lived processes in $(($(now_ms) - t0)) ms ($loops loops each of: $*)"
+        ok "storm: $STORM_DESC in $(($(now_ms) - STORM_T0)) ms"
+}
+
+# run_storm LOOPS COUNT EVERY NAME...: LOOPS parallel storm_loops per NAME; returns when
+# all are done and prints how long that took.
+run_storm() {
+        start_storm "$@"
+        wait_storm
 }
 
 # long_pids NAME: the PIDs of the long-lived NAME processes the storms started.
@@ -313,4 +356,175 @@ fresh_state() {
                 sleep 0.1
         done
         fail "state.json was not rewritten within 5 s of an adjustment"
+}
+
+# ---- refused starts ----
+
+# run_daemon_refused POLICY [OPTIONS...]: the daemon must refuse to start: it exits with a
+# non-zero status within 10 s. Sets DLOG and DRC.
+run_daemon_refused() {
+        local policy=$1 pid i
+        shift
+        DRUN=$((DRUN + 1))
+        DLOG="$tmp/daemon.$DRUN.log"
+        echo "+ oompolicyd --config $policy $* (expected to refuse; log $DLOG)"
+        "$DAEMON" --config "$policy" --log-target=console --log-level=debug --state-dir "$tmp/state.$DRUN" "$@" \
+                </dev/null >"$DLOG" 2>&1 &
+        pid=$!
+        PIDS+=("$pid")
+        for ((i = 0; i < 200; i++)); do
+                alive "$pid" || break
+                sleep 0.05
+        done
+        alive "$pid" && fail "the daemon (pid $pid) is still running 10 s after a start it should have refused"
+        set +e
+        wait "$pid"
+        DRC=$?
+        set -e
+        forget "$pid"
+        [[ $DRC -ne 0 ]] || fail "the daemon exited 0; it should have refused to start"
+}
+
+# ---- unprivileged users ----
+
+# require_nobody: skips unless processes can be run as nobody:nogroup (setpriv); sets AS_NOBODY
+# (a wrapper for spawn) and NOBODY_UID.
+require_nobody() {
+        command -v setpriv >/dev/null || skip "setpriv (util-linux) is needed to run a process as nobody"
+        id nobody >/dev/null 2>&1 && getent group nogroup >/dev/null || skip "needs user nobody and group nogroup"
+        NOBODY_UID=$(id -u nobody)
+        AS_NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+}
+
+# uid_of PID: the real uid of PID.
+uid_of() { awk '/^Uid:/ { print $2 }' "/proc/$1/status"; }
+
+# ---- test helper programs (tests/integration/oomtest-*.c) ----
+
+# helper_copy NAME DEST: an executable copy of the built helper oomtest-NAME at DEST.
+helper_copy() {
+        local src="$top_builddir/tests/integration/oomtest-$1"
+        [[ -x "$src" ]] || fail "$src not built (make check builds it)"
+        copy_binary "$src" "$2"
+}
+
+# spawn_renamed VAR EXE NAME [WRAPPER...]: starts EXE (a copy of oomtest-rename) through
+# WRAPPER, which renames itself to NAME; waits for the rename, records it, PID in VAR.
+spawn_renamed() {
+        local __var=$1 exe=$2 name=$3 pid i
+        shift 3
+        "$@" "$exe" "$name" 300 </dev/null >/dev/null 2>&1 &
+        pid=$!
+        PIDS+=("$pid")
+        printf -v "$__var" '%s' "$pid"
+        wait_exec "$pid" "$exe"
+        for ((i = 0; i < 200; i++)); do
+                [[ "$(cat "/proc/$pid/comm")" == "${name:0:15}" ]] && return 0
+                sleep 0.01
+        done
+        fail "process $pid did not rename itself to $name"
+}
+
+# read_pid_file VAR FILE: waits (5 s) for FILE to hold a PID, which a process started here
+# wrote; records it and stores it in VAR.
+read_pid_file() {
+        local __var=$1 file=$2 i pid=""
+        for ((i = 0; i < 500; i++)); do
+                pid=$(cat "$file" 2>/dev/null || :)
+                [[ "$pid" =~ ^[0-9]+$ ]] && break
+                sleep 0.01
+        done
+        [[ "$pid" =~ ^[0-9]+$ ]] || fail "no PID in $file"
+        PIDS+=("$pid")
+        printf -v "$__var" '%s' "$pid"
+}
+
+# start_forktree VAR CGROUP EXE [--zombies] COUNT: starts EXE (a copy of oomtest-forktree), in
+# cgroup directory CGROUP unless that is empty; VAR gets the tree's parent. wait_forktree
+# PID waits until all its children exist. SIGTERM to the parent ends the whole tree.
+start_forktree() {
+        local __var=$1 cg=$2 exe=$3 out="$tmp/forktree.$FORKTREES.out"
+        shift 3
+        FORKTREES=$((FORKTREES + 1))
+        (if [[ -n "$cg" ]]; then cgroup_join "$cg"; fi && exec "$exe" "$@") </dev/null >"$out" 2>&1 &
+        FORKTREE_OUT[$!]=$out
+        PIDS+=("$!")
+        printf -v "$__var" '%s' "$!"
+}
+
+# end_forktrees: SIGTERM to the fork trees started here and not reaped yet; their parents
+# kill and reap their own children (faster than leaving thousands to init). Waits 30 s at most.
+end_forktrees() {
+        local t i
+        for t in "${!FORKTREE_OUT[@]}"; do
+                kill -TERM "$t" 2>/dev/null || :
+        done
+        for t in "${!FORKTREE_OUT[@]}"; do
+                for ((i = 0; i < 600; i++)); do
+                        alive "$t" || break
+                        sleep 0.05
+                done
+        done
+}
+
+wait_forktree() {
+        local out=${FORKTREE_OUT[$1]} i
+        for ((i = 0; i < 1200; i++)); do
+                grep -q '^ready' "$out" && return 0
+                grep -q '^fork failed' "$out" && fail "fork tree $1: $(cat "$out")"
+                alive "$1" || fail "fork tree $1 exited: $(cat "$out")"
+                sleep 0.05
+        done
+        fail "fork tree $1 not ready after 60 s: $(cat "$out")"
+}
+
+# ---- cgroups ----
+
+# cgroup_v1_dir CONTROLLER: the mount point of a v1 hierarchy with that controller (or
+# name=NAME hierarchy), if there is one.
+cgroup_v1_dir() {
+        awk -v c="$1" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' \
+                /proc/self/mounts
+}
+
+# cgroup_v2_dir: the mount point of the unified (v2) hierarchy, if there is one.
+cgroup_v2_dir() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }
+
+# make_cgroup VAR PARENT_DIR NAME: creates PARENT_DIR/NAME, stores its path in VAR and
+# removes it on exit (after killing whatever still runs in it). Children are removed first.
+make_cgroup() {
+        local __var=$1 dir="$2/$3"
+        mkdir "$dir" || fail "cannot create cgroup $dir"
+        CGROUPS+=("$dir")
+        printf -v "$__var" '%s' "$dir"
+}
+
+# cgroup_join DIR: moves this shell (and so what it starts next) into cgroup DIR. Use in a
+# subshell: ( cgroup_join "$cg"; exec PROGRAM ) &.
+cgroup_join() { echo "$BASHPID" >"$1/cgroup.procs"; }
+
+# cgroup_kill DIR: SIGKILL to every process of cgroup DIR (the test created it: all are its own).
+cgroup_kill() {
+        local pid
+        [[ -r "$1/cgroup.procs" ]] || return 0
+        while read -r pid; do
+                kill -KILL "$pid" 2>/dev/null || :
+        done <"$1/cgroup.procs"
+}
+
+# cgroups_cleanup: kills the processes of the cgroups made here and removes them, last made first.
+cgroups_cleanup() {
+        local i j dir
+        for ((i = ${#CGROUPS[@]} - 1; i >= 0; i--)); do
+                dir=${CGROUPS[i]}
+                [[ -d "$dir" ]] || continue
+                # Exiting takes a while with thousands of processes: kill again only now and then.
+                for ((j = 0; j < 600; j++)); do
+                        ((j % 40 != 0)) || cgroup_kill "$dir"
+                        rmdir "$dir" 2>/dev/null && break
+                        sleep 0.05
+                done
+                [[ -d "$dir" ]] && echo "WARNING: could not remove cgroup $dir" >&2
+        done
+        CGROUPS=()
 }
