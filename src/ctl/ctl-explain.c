@@ -167,7 +167,7 @@ static int print_explanation(const InspectContext *c, const Explanation *e) {
                 printf(" (uid %u)", (unsigned) info->uid);
         printf("\n  exe:     %s\n  cmdline: %s\n  cgroup:  %s\n", info->exe ?: "(unknown)", info->cmdline ?: "(unknown)",
                info->cgroup ?: "(unknown)");
-        printf("Checked against the %s.\n", strna(summary));
+        printf("Policy: %s\n", strna(summary));
 
         r = print_rules(c->policy, info);
         if (r < 0)

@@ -74,11 +74,11 @@ char *ctl_policy_summary(const Policy *p) {
         char *s = NULL;
 
         if (!p)
-                return strdup("no policy");
+                return strdup("none");
         n = strv_length(p->files);
         if (n <= 1)
-                return asprintf(&s, "policy %s", n == 1 ? p->files[0] : "(empty)") < 0 ? NULL : s;
-        return asprintf(&s, "policy %s (+%zu drop-in%s)", p->files[0], n - 1, n == 2 ? "" : "s") < 0 ? NULL : s;
+                return strdup(n == 1 ? p->files[0] : "(empty)");
+        return asprintf(&s, "%s (+%zu drop-in%s)", p->files[0], n - 1, n == 2 ? "" : "s") < 0 ? NULL : s;
 }
 
 char *ctl_rule_label(const Rule *r) {

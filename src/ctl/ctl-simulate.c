@@ -89,7 +89,7 @@ static void print_scope(FILE *f, const OomScope *s, const char *asked, const Ins
 
         ctl_format_kib(s->domain.totalpages * (c->snapshot->page_size / 1024), size);
         if (!s->memcg) {
-                fprintf(f, "Simulated global OOM under the %s: totalpages %" PRIu64 " (%s, MemTotal + SwapTotal).\n",
+                fprintf(f, "Simulated global OOM (policy: %s): totalpages %" PRIu64 " (%s, MemTotal + SwapTotal).\n",
                         strna(summary), s->domain.totalpages, size);
                 return;
         }
@@ -97,14 +97,14 @@ static void print_scope(FILE *f, const OomScope *s, const char *asked, const Ins
                 return;
         if (!s->domain.cgroup) {
                 fprintf(f, "Neither memory cgroup %s nor any ancestor has a memory limit: only a global OOM can kill its "
-                        "processes. Simulating a global OOM under the %s: totalpages %" PRIu64 " (%s).\n",
+                        "processes. Simulated global OOM (policy: %s): totalpages %" PRIu64 " (%s).\n",
                         asked_norm, strna(summary), s->domain.totalpages, size);
                 return;
         }
         if (strcmp(s->domain.cgroup, asked_norm) != 0)
                 fprintf(f, "Memory cgroup %s has no memory limit; its nearest limited ancestor %s is where an OOM would "
                         "happen, picking among all processes below it.\n", asked_norm, s->domain.cgroup);
-        fprintf(f, "Simulated OOM in memory cgroup %s (cgroup v%d) under the %s: totalpages %" PRIu64
+        fprintf(f, "Simulated OOM in memory cgroup %s (cgroup v%d; policy: %s): totalpages %" PRIu64
                 " (%s: its limit plus the swap it may use), %zu process(es) there.\n",
                 s->domain.cgroup, (int) s->mount.version, strna(summary), s->domain.totalpages, size, ranking->n_entries);
 }

@@ -65,7 +65,7 @@ void inspect_context_done(InspectContext *c);
  * unless require_policy), opens the root and takes a snapshot of every
  * process. Prints every problem itself. */
 int ctl_inspect_open(const CtlOptions *o, bool require_policy, InspectContext *ret);
-/* "policy FILE (+N drop-ins)" or "no policy"; caller frees. */
+/* "FILE (+N drop-ins)", or "none" without a policy; caller frees. */
 char *ctl_policy_summary(const Policy *p);
 /* "NAME (FILE:LINE)": the rule and where its oom_score_adj is set. NULL rule: NULL. */
 char *ctl_rule_label(const Rule *r);
