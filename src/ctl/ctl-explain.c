@@ -31,16 +31,18 @@ static int find_process(const InspectContext *c, pid_t pid, const ProcRecord **r
         _cleanup_close_ int pid_fd = -EBADF;
         const ProcRecord *p = snapshot_find(c->snapshot, pid);
         ProcRecord tmp;
-        int r;
 
         if (!p) {
-                r = proc_pid_open(c->fs, pid, &pid_fd);
+                int r = proc_pid_open(c->fs, pid, &pid_fd);
+
                 if (r >= 0)
                         r = snapshot_read_process(pid_fd, pid, &tmp);
                 if (r >= 0) {
-                        /* Started after the scan: it is in no ranking either. */
+                        /* Started (or its PID reused) after the scan: it is in no ranking. */
                         proc_record_done(&tmp);
-                        r = -ESRCH;
+                        fprintf(stderr, "Process %d appeared while the processes were read; run explain again.\n",
+                                (int) pid);
+                        return -EAGAIN;
                 }
                 if (r == -ESRCH)
                         fprintf(stderr, "No process with PID %d.\n", (int) pid);
@@ -285,7 +287,7 @@ static json_object *explanation_to_json(const InspectContext *c, const Explanati
         json_object_object_add(j, "pid", json_object_new_int(info->pid));
         json_object_object_add(j, "name", json_object_new_string(info->comm));
         json_object_object_add(j, "user", json_object_new_string(ctl_user_name(info, user)));
-        json_object_object_add(j, "uid", info->fields & PROC_FIELD_UID ? json_object_new_int64(info->uid) : NULL);
+        json_object_object_add(j, "uid", (info->fields & PROC_FIELD_UID) ? json_object_new_int64(info->uid) : NULL);
         json_object_object_add(j, "exe", json_string_or_null(info->exe));
         json_object_object_add(j, "cmdline", json_string_or_null(info->cmdline));
         json_object_object_add(j, "cgroup", json_string_or_null(info->cgroup));

@@ -8,18 +8,6 @@
 #include "ctl.h"
 #include "inspect.h"
 
-static uint64_t rss_kb(const ProcRecord *p) {
-        const ProcMemory *m = &p->memory;
-
-        if (!p->has_mm)
-                return 0;
-        return m->has_rss_split ? m->rss_anon_kb + m->rss_file_kb + m->rss_shmem_kb : m->vm_rss_kb;
-}
-
-static uint64_t swap_kb(const ProcRecord *p) {
-        return p->has_mm ? p->memory.vm_swap_kb : 0;
-}
-
 static json_object *row_to_json(const ProcRecord *p, const Rule *rule) {
         json_object *j = json_object_new_object();
         char user[32];
@@ -27,8 +15,8 @@ static json_object *row_to_json(const ProcRecord *p, const Rule *rule) {
         json_object_object_add(j, "pid", json_object_new_int(p->info.pid));
         json_object_object_add(j, "user", json_object_new_string(ctl_user_name(&p->info, user)));
         json_object_object_add(j, "name", json_object_new_string(p->info.comm));
-        json_object_object_add(j, "rss_kb", json_object_new_int64((int64_t) rss_kb(p)));
-        json_object_object_add(j, "swap_kb", json_object_new_int64((int64_t) swap_kb(p)));
+        json_object_object_add(j, "rss_kb", json_object_new_int64((int64_t) proc_record_rss_kb(p)));
+        json_object_object_add(j, "swap_kb", json_object_new_int64((int64_t) proc_record_swap_kb(p)));
         json_object_object_add(j, "oom_score", json_object_new_int64((int64_t) p->oom_score));
         json_object_object_add(j, "oom_score_adj", json_object_new_int(p->info.oom_score_adj));
         json_object_object_add(j, "rule", json_rule_label(rule));
@@ -39,9 +27,10 @@ static void print_row(const ProcRecord *p, const Rule *rule) {
         _cleanup_free_ char *label = ctl_rule_label(rule);
         char user[32], rss[16], swap[16];
 
+        ctl_format_kib(proc_record_rss_kb(p), rss);
+        ctl_format_kib(proc_record_swap_kb(p), swap);
         printf("%7d %-10s %-15s %7s %7s %9" PRIu64 " %13d %s\n", (int) p->info.pid, ctl_user_name(&p->info, user),
-               p->info.comm, ctl_format_kib(rss_kb(p), rss), ctl_format_kib(swap_kb(p), swap), p->oom_score,
-               p->info.oom_score_adj, label ?: "-");
+               p->info.comm, rss, swap, p->oom_score, p->info.oom_score_adj, label ?: "-");
 }
 
 int verb_top(const CtlOptions *o, int argc, char **argv) {

@@ -113,7 +113,6 @@ static const char *proc_value_of(const ProcInfo *info, RuleKey key) {
 int explain_qualifier(const Rule *rule, RuleKey key, const RuleMatch *m, const ProcInfo *info, char **ret) {
         _cleanup_free_ char *globs = NULL, *value = NULL;
         char *const *list;
-        const char *glob;
         QualifierResult res;
         int r;
 
@@ -138,7 +137,8 @@ int explain_qualifier(const Rule *rule, RuleKey key, const RuleMatch *m, const P
         if (r < 0)
                 return r;
         if (res == QUALIFIER_MATCHED) {
-                glob = matching_glob(list, proc_value_of(info, key));
+                const char *glob = matching_glob(list, proc_value_of(info, key));
+
                 return asprintf(ret, "%s: %s matched%s%s", rule_key_to_string(key), value, glob ? " " : "", glob ?: "") < 0 ?
                        -ENOMEM : 0;
         }

@@ -22,6 +22,19 @@ void proc_record_done(ProcRecord *r) {
         r->memcg_v1 = r->cgroup_v2 = NULL;
 }
 
+uint64_t proc_record_rss_kb(const ProcRecord *r) {
+        const ProcMemory *m = &r->memory;
+
+        if (!r->has_mm)
+                return 0;
+        /* VmRSS is the sum of the three; only 3.x kernels lack the split. */
+        return m->has_rss_split ? m->rss_anon_kb + m->rss_file_kb + m->rss_shmem_kb : m->vm_rss_kb;
+}
+
+uint64_t proc_record_swap_kb(const ProcRecord *r) {
+        return r->has_mm ? r->memory.vm_swap_kb : 0;
+}
+
 Snapshot *snapshot_free(Snapshot *s) {
         if (!s)
                 return NULL;

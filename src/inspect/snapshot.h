@@ -31,6 +31,11 @@ typedef struct ProcRecord {
 
 void proc_record_done(ProcRecord *r);
 
+/* Resident memory as oom_badness() counts it (anon + file + shmem) and swap,
+ * in kB; 0 without an mm. */
+uint64_t proc_record_rss_kb(const ProcRecord *r);
+uint64_t proc_record_swap_kb(const ProcRecord *r);
+
 typedef struct Snapshot {
         ProcRecord *procs;         /* ascending PID */
         size_t n_procs;

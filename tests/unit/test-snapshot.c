@@ -71,6 +71,8 @@ static void test_snapshot_take(void **state) {
         assert_int_equal(p->memory.rss_anon_kb + p->memory.rss_file_kb + p->memory.rss_shmem_kb, 40000);
         assert_int_equal(p->memory.vm_swap_kb, 4000);
         assert_int_equal(p->memory.vm_pte_kb, 400);
+        assert_int_equal(proc_record_rss_kb(p), 40000);
+        assert_int_equal(proc_record_swap_kb(p), 4000);
         assert_int_equal(p->oom_score, 834);
         assert_int_equal(p->info.oom_score_adj, 250);
         assert_int_equal(p->info.start_time, 5000);
@@ -88,6 +90,7 @@ static void test_snapshot_take(void **state) {
         assert_true(p->has_mm);
         assert_false(p->memory.has_rss_split);
         assert_int_equal(p->memory.vm_rss_kb, 8192);
+        assert_int_equal(proc_record_rss_kb(p), 8192);
         assert_null(p->memcg_v1);
         assert_string_equal(p->cgroup_v2, "/system.slice/old.service");
 
@@ -100,6 +103,7 @@ static void test_snapshot_take(void **state) {
         p = snapshot_find(s, 42);
         assert_non_null(p);
         assert_false(p->has_mm);
+        assert_int_equal(proc_record_rss_kb(p), 0);
 
         assert_null(snapshot_find(s, 43));
         assert_null(snapshot_find(s, 44));
