@@ -141,8 +141,8 @@ static int print_rules(const Policy *policy, const ProcInfo *info) {
                         printf("  [oom_score_adj] %s = %d (%s): %s\n", rule->name, rule->oom_score_adj, strna(where),
                                matched ? "MATCHES" : "no match");
                 else
-                        printf("  [rule:%s] oom_score_adj = %d (%s): %s\n", rule->name, rule->oom_score_adj,
-                               strna(where), matched ? "MATCHES" : "no match");
+                        printf("  [rule:%s] (%s) oom_score_adj = %d: %s\n", rule->name, strna(where),
+                               rule->oom_score_adj, matched ? "MATCHES" : "no match");
                 for (RuleKey k = 0; k < RULE_KEY_OOM_SCORE_ADJ; k++) {
                         _cleanup_free_ char *reason = NULL;
                         int r = explain_qualifier(rule, k, &m, info, &reason);

@@ -122,6 +122,13 @@ static bool field_is(const char *f, size_t len, const char *s) {
         return strlen(s) == len && memcmp(f, s, len) == 0;
 }
 
+/* Several mounts of one hierarchy: keep the first, unless a later one shows
+ * the whole tree and the kept one only a subtree. */
+static bool mount_preferred(const MountLine *kept, const MountLine *candidate) {
+        return !kept->point ||
+               (!field_is(kept->root, kept->root_len, "/") && field_is(candidate->root, candidate->root_len, "/"));
+}
+
 int mountinfo_find_memcg(const char *mountinfo, MemcgMount *ret) {
         MountLine v1 = {}, v2 = {};
         const MountLine *pick;
@@ -141,14 +148,10 @@ int mountinfo_find_memcg(const char *mountinfo, MemcgMount *ret) {
 
                         if (r < 0)
                                 return r;
-                        /* Several mounts of one hierarchy: the first, unless a later one
-                         * shows the whole tree and the first only a subtree. */
                         if (field_is(ml.fstype, ml.fstype_len, "cgroup") &&
-                            list_contains(ml.super, ml.super_len, "memory") &&
-                            (!v1.point || (!field_is(v1.root, v1.root_len, "/") && field_is(ml.root, ml.root_len, "/"))))
+                            list_contains(ml.super, ml.super_len, "memory") && mount_preferred(&v1, &ml))
                                 v1 = ml;
-                        else if (field_is(ml.fstype, ml.fstype_len, "cgroup2") &&
-                                 (!v2.point || (!field_is(v2.root, v2.root_len, "/") && field_is(ml.root, ml.root_len, "/"))))
+                        else if (field_is(ml.fstype, ml.fstype_len, "cgroup2") && mount_preferred(&v2, &ml))
                                 v2 = ml;
                 }
                 line = *eol ? eol + 1 : eol;
