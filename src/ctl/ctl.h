@@ -7,6 +7,8 @@
 #include "diag.h"
 #include "macro.h"
 #include "policy.h"
+#include "rootfs.h"
+#include "snapshot.h"
 
 /* Options of oompolicyctl; the verb-specific ones are ignored by other verbs. */
 typedef struct CtlOptions {
@@ -43,6 +45,38 @@ int verb_apply(const CtlOptions *o, int argc, char **argv);
 int verb_status(const CtlOptions *o, int argc, char **argv);
 int verb_reload(const CtlOptions *o, int argc, char **argv);
 int verb_events(const CtlOptions *o, int argc, char **argv);
+int verb_top(const CtlOptions *o, int argc, char **argv);
+int verb_explain(const CtlOptions *o, int argc, char **argv);
+int verb_simulate(const CtlOptions *o, int argc, char **argv);
+
+/* ---- shared by top, explain and simulate (ctl-inspect.c) ---- */
+
+/* Rows shown when -n is not given (and --all is not either). */
+#define CTL_DEFAULT_ROWS 10
+
+typedef struct InspectContext {
+        Policy *policy;           /* NULL: no policy installed (and no --config) */
+        RootFs *fs;
+        Snapshot *snapshot;
+} InspectContext;
+
+void inspect_context_done(InspectContext *c);
+/* Loads the policy (--config, or the installed one; none installed is fine
+ * unless require_policy), opens the root and takes a snapshot of every
+ * process. Prints every problem itself. */
+int ctl_inspect_open(const CtlOptions *o, bool require_policy, InspectContext *ret);
+/* "FILE (+N drop-ins)", or "none" without a policy; caller frees. */
+char *ctl_policy_summary(const Policy *p);
+/* "NAME (FILE:LINE)": the rule and where its oom_score_adj is set. NULL rule: NULL. */
+char *ctl_rule_label(const Rule *r);
+/* The label as a JSON string, or JSON null for no rule. */
+json_object *json_rule_label(const Rule *r);
+/* A size in KiB for a table column: "512K", "12.3M", "1.5G". */
+const char *ctl_format_kib(uint64_t kib, char buf[static 16]);
+/* User name of uid, else the number; "?" when unknown. */
+const char *ctl_user_name(const ProcInfo *info, char buf[static 32]);
+/* How many of n rows to show: -n N, else all with --all, else CTL_DEFAULT_ROWS. */
+size_t ctl_rows(const CtlOptions *o, size_t n);
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 #define _cleanup_json_ _cleanup_(json_object_putp)

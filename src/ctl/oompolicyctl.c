@@ -43,6 +43,39 @@ static const Verb verbs[] = {
           "dmesg -T, syslog files and journalctl -k output, kernels 3.10 to 6.x.\n"
           "--json prints one JSON object per kill per line; --tasks adds the task table.\n",
           0, 0, verb_events },
+        { "top", "[-n N] [--all]", "List processes by the kernel's oom_score, with the rule governing each",
+          "Lists processes ordered by their oom_score as the kernel reports it in\n"
+          "/proc/PID/oom_score (the next OOM victim first; equal scores in the order the\n"
+          "kernel would pick them), with user, name, RSS, swap, oom_score, oom_score_adj\n"
+          "and the rule of the policy that governs each (NAME (FILE:LINE), or -).\n"
+          "Shows 10 rows; -n N shows N. Kernel threads and processes with oom_score 0\n"
+          "(never killed: oom_score_adj -1000, init, zombies) are left out; --all lists\n"
+          "every process, with no row limit unless -n is given too.\n"
+          "--json prints an array of objects with the keys pid, user, name, rss_kb,\n"
+          "swap_kb, oom_score, oom_score_adj and rule (null when none).\n",
+          0, 0, verb_top },
+        { "explain", "PID", "Explain which rule governs a process and how its OOM badness is made up",
+          "Checks every rule of the policy against the process and says for each qualifier\n"
+          "why it matched or not, names the winning rule (the last matching one), its\n"
+          "desired oom_score_adj against the current one, and breaks the process's badness\n"
+          "into rss, swap, page tables and the oom_score_adj shift (pages and MiB); compares\n"
+          "the oom_score computed from them with /proc/PID/oom_score and gives the rank\n"
+          "among all killable processes now and under the policy. --json too.\n"
+          "Exits 1 for a PID that does not exist, a kernel thread or a zombie.\n",
+          1, 1, verb_explain },
+        { "simulate", "[-n N] [--all] [--cgroup PATH]", "Predict the OOM kill order under the policy",
+          "Predicts the order in which the OOM killer would kill processes if memory ran\n"
+          "out now, under the installed policy or the one given with --config (before\n"
+          "deploying it): each process gets the oom_score_adj of its matching rule, else\n"
+          "keeps its current one. Uses the kernel's badness formula and tie rule; kernel\n"
+          "threads, init and zombies are never candidates. Shows the first 10 killable\n"
+          "(-n N for N; --all for all, and the unkillable ones), the victim and totalpages.\n"
+          "--cgroup PATH (as /proc/PID/cgroup shows it) simulates an OOM inside that\n"
+          "memory cgroup: only its processes and those below it, with its limit as\n"
+          "totalpages. An unlimited cgroup is simulated at its nearest limited ancestor.\n"
+          "--json prints an array of objects with the keys pid, name, points (null when\n"
+          "unkillable), oom_score_adj and rule, the victim first.\n",
+          0, 0, verb_simulate },
 };
 
 static void usage(FILE *f) {
@@ -68,6 +101,9 @@ static void usage(FILE *f) {
                 "     --follow          events: keep reading /dev/kmsg\n"
                 "     --file=PATH       events: read saved kernel log text (- for stdin)\n"
                 "     --tasks           events --json: include the task table\n"
+                "  -n --lines=N         top, simulate: show N rows (default 10)\n"
+                "     --all             top: every process, also kernel threads; simulate: every candidate\n"
+                "     --cgroup=PATH     simulate: an OOM inside this memory cgroup\n"
                 "\n"
                 "See oompolicyctl(8) and oompolicy.conf(5).\n");
 }
@@ -94,6 +130,8 @@ enum {
         ARG_FOLLOW,
         ARG_FILE,
         ARG_TASKS,
+        ARG_ALL,
+        ARG_CGROUP,
 };
 
 static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
@@ -109,11 +147,14 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                 { "follow", no_argument, NULL, ARG_FOLLOW },
                 { "file", required_argument, NULL, ARG_FILE },
                 { "tasks", no_argument, NULL, ARG_TASKS },
+                { "lines", required_argument, NULL, 'n' },
+                { "all", no_argument, NULL, ARG_ALL },
+                { "cgroup", required_argument, NULL, ARG_CGROUP },
                 {}
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "hc:", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "hc:n:", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         *ret_help = true;
@@ -150,6 +191,26 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                         break;
                 case ARG_TASKS:
                         o->tasks = true;
+                        break;
+                case 'n': {
+                        int64_t n;
+
+                        if (parse_int64_range(optarg, 1, INT32_MAX, &n) < 0) {
+                                fprintf(stderr, "oompolicyctl: -n needs a positive number of rows, not '%s'\n", optarg);
+                                return -EINVAL;
+                        }
+                        o->limit = (long) n;
+                        break;
+                }
+                case ARG_ALL:
+                        o->all = true;
+                        break;
+                case ARG_CGROUP:
+                        if (!*optarg) {
+                                fprintf(stderr, "oompolicyctl: --cgroup needs a cgroup path\n");
+                                return -EINVAL;
+                        }
+                        o->cgroup = optarg;
                         break;
                 default:
                         /* getopt printed what was wrong */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* oomtest-memhog MIB [STEP_MS]: makes MIB MiB of anonymous memory resident
- * (1 MiB every STEP_MS milliseconds when given, else at once), then sleeps
- * until killed. The end-to-end OOM test copies it under the names its policy
- * matches, so the sizes the kernel compares are known exactly. */
+/* oomtest-memhog MIB [STEP_MS [READY_FILE]]: makes MIB MiB of anonymous memory
+ * resident (1 MiB every STEP_MS milliseconds when STEP_MS > 0, else at once),
+ * creates READY_FILE if given, then sleeps until killed. The top/simulate and
+ * OOM tests copy it under the names their policies match, so the sizes the
+ * kernel compares are known exactly. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +26,8 @@ static int parse(const char *s, unsigned long *ret) {
 int main(int argc, char **argv) {
         unsigned long mib, step_ms = 0;
 
-        if (argc < 2 || argc > 3 || parse(argv[1], &mib) < 0 || (argc == 3 && parse(argv[2], &step_ms) < 0)) {
-                fprintf(stderr, "usage: %s MIB [STEP_MS]\n", argv[0]);
+        if (argc < 2 || argc > 4 || parse(argv[1], &mib) < 0 || (argc >= 3 && parse(argv[2], &step_ms) < 0)) {
+                fprintf(stderr, "usage: %s MIB [STEP_MS [READY_FILE]]\n", argv[0]);
                 return 2;
         }
         for (unsigned long i = 0; i < mib; i++) {
@@ -41,6 +43,14 @@ int main(int argc, char **argv) {
                                                .tv_nsec = (long) (step_ms % 1000) * 1000000L };
 
                         (void) nanosleep(&ts, NULL);
+                }
+        }
+        if (argc == 4) {
+                int fd = open(argv[3], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+                if (fd < 0 || close(fd) < 0) {
+                        perror(argv[3]);
+                        return 1;
                 }
         }
         for (;;)

@@ -92,23 +92,30 @@ void test_fake_process(const char *root, const FakeProcess *p) {
 
         snprintf(rel, sizeof(rel), "proc/%d/stat", p->pid);
         assert_true(asprintf(&content,
-                             "%d (%s) %c %d %d %d 0 -1 %u 100 0 0 0 5 6 0 0 20 0 1 0 12345 1000000 200 "
+                             "%d (%s) %c %d %d %d 0 -1 %u 100 0 0 0 5 6 0 0 20 0 1 0 %llu 1000000 200 "
                              "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-                             p->pid, p->comm, p->state ?: 'S', p->ppid ?: 1, p->pid, p->pid, p->flags) > 0);
+                             p->pid, p->comm, p->state ?: 'S', p->ppid ?: 1, p->pid, p->pid, p->flags,
+                             p->start_time ?: 12345ULL) > 0);
         test_write_file(root, rel, content, 0644);
         free(content);
 
         snprintf(rel, sizeof(rel), "proc/%d/status", p->pid);
         assert_true(asprintf(&content,
                              "Name:\t%s\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-                             "Uid:\t%u\t%u\t%u\t%u\nGid:\t0\t0\t0\t0\nVmRSS:\t    1200 kB\nRssAnon:\t     1000 kB\n"
-                             "RssFile:\t     200 kB\nRssShmem:\t       0 kB\nVmPTE:\t      48 kB\nVmSwap:\t       8 kB\n",
-                             p->comm, p->pid, p->pid, p->ppid ?: 1, p->uid, p->uid, p->uid, p->uid) > 0);
+                             "Uid:\t%u\t%u\t%u\t%u\nGid:\t0\t0\t0\t0\n%s",
+                             p->comm, p->pid, p->pid, p->ppid ?: 1, p->uid, p->uid, p->uid, p->uid,
+                             p->memory ?: "VmRSS:\t    1200 kB\nRssAnon:\t     1000 kB\nRssFile:\t     200 kB\n"
+                                          "RssShmem:\t       0 kB\nVmPTE:\t      48 kB\nVmSwap:\t       8 kB\n") > 0);
         test_write_file(root, rel, content, 0644);
         free(content);
 
         snprintf(rel, sizeof(rel), "proc/%d/oom_score_adj", p->pid);
         assert_true(asprintf(&content, "%d\n", p->oom_score_adj) > 0);
+        test_write_file(root, rel, content, 0644);
+        free(content);
+
+        snprintf(rel, sizeof(rel), "proc/%d/oom_score", p->pid);
+        assert_true(asprintf(&content, "%u\n", p->oom_score) > 0);
         test_write_file(root, rel, content, 0644);
         free(content);
 

@@ -31,6 +31,11 @@ typedef struct FakeProcess {
         const char *exe;
         const char *argv;
         const char *cgroup;   /* full /proc/PID/cgroup content; NULL = "0::/\n" */
+        unsigned long long start_time;   /* stat field 22 (clock ticks); 0 = 12345 */
+        /* The memory lines of status; NULL = VmRSS 1200 kB (RssAnon 1000, RssFile 200),
+         * VmPTE 48 kB, VmSwap 8 kB; "" = none (kernel thread, zombie). */
+        const char *memory;
+        unsigned oom_score;   /* written to oom_score */
 } FakeProcess;
 void test_fake_process(const char *root, const FakeProcess *p);
 int test_read_int(const char *root, const char *rel);

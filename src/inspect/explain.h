@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The words of `oompolicyctl explain`: why each qualifier of a rule matched a
+ * process or not. Pure. */
+
+#include "matcher.h"
+#include "policy.h"
+#include "proc-info.h"
+
+/* One line for qualifier key (name, exe, cmdline, user or cgroup) of rule,
+ * given rule_matches()'s verdict m for the process info, e.g.
+ *
+ *     name: "sshd" matched
+ *     name: "chromium" matched chrom*
+ *     user: process uid 1000 is not root
+ *     exe: /tmp/sshd does not match /usr/sbin/sshd
+ *     exe: unknown (/proc/PID/exe is not readable), so no match
+ *
+ * *ret is NULL when the rule has no such qualifier. Returns 0 or -ENOMEM. */
+int explain_qualifier(const Rule *rule, RuleKey key, const RuleMatch *m, const ProcInfo *info, char **ret);
