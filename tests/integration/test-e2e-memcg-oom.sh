@@ -99,12 +99,12 @@ cg_path=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { v1 = $3 } $1 == "0" { v2 = $3 } END
 ok "decoy $decoy (24 MiB) and victim $victim (8 MiB, oom_score_adj 800) in $cg_path"
 
 # The prediction, before anything runs out.
-ctl simulate --cgroup "$cg_path" --json
+ctl simulate --config "$tmp/policy.conf" --cgroup "$cg_path" --json
 expect_rc 0
 json_check "len(j) == 2 and j[0]['pid'] == $victim and j[0]['oom_score_adj'] == 800 and j[0]['rule'] is not None and j[1]['pid'] == $decoy"
-ctl simulate --cgroup "$cg_path"
+ctl simulate --config "$tmp/policy.conf" --cgroup "$cg_path"
 expect_rc 0
-expect_line "$victim"
+expect_line out "Victim: PID $victim \($VICTIM\), [0-9]+ points\."
 ok "simulate --cgroup predicts $victim ($VICTIM) as the victim"
 
 # Run the cgroup out of memory.
