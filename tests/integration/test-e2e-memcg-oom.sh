@@ -155,6 +155,6 @@ for ((i = 0; i < 50; i++)); do
         sleep 0.1
 done
 grep -Eq '^oompolicyd_oom_kills_total\{scope="memcg"\} [1-9]' "$tmp/metrics.prom" || fail "metrics do not count the memcg kill"
-ok "the daemon logged the kill with its rule and counted it"
+ok "the daemon logged the kill with its rule and counted it: $(grep -m1 "OOM kill" "$DLOG")"
 stop_daemon TERM
 done_ok
