@@ -349,14 +349,21 @@ static void check_files(const Policy *p, const Input *in) {
         }
 }
 
-static void check_globs(char **globs, bool absolute) {
+/* Rule keys split their value at blanks; an [oom_score_adj] key is one glob
+ * that may contain inner blanks ("Web Content"), trimmed at both ends. */
+static void check_globs(char **globs, bool short_form, bool absolute) {
         if (!globs)
                 return;
         if (!globs[0])
                 abort();
-        for (char **g = globs; *g; g++)
-                if (!**g || strpbrk(*g, " \t\r\n") || glob_check(*g) || (absolute && **g != '/' && **g != '*'))
+        for (char **g = globs; *g; g++) {
+                size_t len = strlen(*g);
+
+                if (len == 0 || strchr(*g, '\n') || glob_check(*g) || (absolute && **g != '/' && **g != '*'))
                         abort();
+                if (short_form ? strchr(" \t", (*g)[0]) || strchr(" \t", (*g)[len - 1]) : strpbrk(*g, " \t\r") != NULL)
+                        abort();
+        }
 }
 
 static bool rule_is_indexable(const Rule *r) {
@@ -383,10 +390,10 @@ static void check_rule(const Policy *p, const Input *in, size_t i) {
                 abort();
         if (!r->names && !r->exes && !r->cmdlines && !r->cgroups)
                 abort();
-        check_globs(r->names, false);
-        check_globs(r->exes, true);
-        check_globs(r->cmdlines, false);
-        check_globs(r->cgroups, true);
+        check_globs(r->names, r->short_form, false);
+        check_globs(r->exes, false, true);
+        check_globs(r->cmdlines, false, false);
+        check_globs(r->cgroups, false, true);
         if (!r->uids != !r->user_names || (r->user_names && strv_length(r->user_names) != r->n_uids))
                 abort();
         if (r->short_form) {
