@@ -4,7 +4,8 @@
 # Builds the libFuzzer targets in build-fuzz/ (./configure --enable-fuzzing:
 # clang, ASan + UBSan, the whole build instrumented) and runs each TARGET
 # (default: all of fuzz/fuzz-*.c) for SECONDS at nice 10, starting from a
-# scratch copy of fuzz/corpus/TARGET, so the tree's corpus stays as it is. Prints
+# scratch copy of fuzz/corpus/TARGET, so the tree's corpus stays as it is, with
+# the dictionary fuzz/TARGET.dict where there is one. Prints
 # per target: executions, executions per second, coverage (edges and features
 # as libFuzzer counts them), corpus size before and after, and findings.
 #
@@ -48,12 +49,14 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN
 
 run_target() {
         local t=$1 corpus=$out/corpus/$1 findings=$out/findings/$1 log=$out/logs/$1.log rc=0
+        local -a dict=()
         rm -rf "$corpus"
         mkdir -p "$corpus" "$findings" "$out/logs"
         cp -rp "$top/fuzz/corpus/$t/." "$corpus/"
+        [[ ! -f $top/fuzz/$t.dict ]] || dict=(-dict="$top/fuzz/$t.dict")
         # shellcheck disable=SC2086
         nice -n 10 "$build/fuzz/fuzz-$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
-                -artifact_prefix="$findings/" ${FUZZ_ARGS:-} "$corpus" >"$log" 2>&1 || rc=$?
+                -artifact_prefix="$findings/" "${dict[@]}" ${FUZZ_ARGS:-} "$corpus" >"$log" 2>&1 || rc=$?
         echo "$rc" >"$out/logs/$t.rc"
         if [[ ${FUZZ_MERGE:-0} == 1 && $rc -eq 0 ]]; then
                 nice -n 10 "$build/fuzz/fuzz-$t" -merge=1 "$top/fuzz/corpus/$t" "$corpus" >>"$log" 2>&1 || :
@@ -61,7 +64,7 @@ run_target() {
 }
 
 echo "fuzzing ${targets[*]} for ${seconds}s each (${jobs_max} at a time); logs in $out/logs/" >&2
-rm -rf "$out/findings"
+rm -rf "$out/findings" "$out/logs"
 for t in "${targets[@]}"; do
         while [[ $(jobs -rp | wc -l) -ge $jobs_max ]]; do
                 wait -n || :

@@ -329,7 +329,7 @@ static int compare_strings(const void *a, const void *b) {
 
 /* The files read are the main file, then every created, unmasked *.conf in name order. */
 static void check_files(const Policy *p, const Input *in) {
-        const char *expected[ENTRIES_MAX];
+        const char *expected[ENTRIES_MAX] = {};
         size_t n = 0;
 
         for (size_t i = 0; i < in->n_entries; i++)
