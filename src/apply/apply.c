@@ -142,7 +142,9 @@ int proc_scan_pids(const RootFs *fs, int (*fn)(pid_t pid, void *userdata), void 
         }
         if (errno != 0)
                 return negative_errno();
-        qsort(pids, n, sizeof(pid_t), compare_pids);
+        /* qsort() must not see the NULL array of an empty /proc (a fake root). */
+        if (n > 0)
+                qsort(pids, n, sizeof(pid_t), compare_pids);
         for (size_t i = 0; i < n; i++) {
                 r = fn(pids[i], userdata);
                 if (r < 0)

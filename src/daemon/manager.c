@@ -396,6 +396,9 @@ static int compare_evaluation_pid(const void *key, const void *elem) {
 }
 
 static const Evaluation *scan_find(const ScanState *s, pid_t pid) {
+        /* bsearch() must not see the NULL array of a scan that found nothing. */
+        if (s->n_seen == 0)
+                return NULL;
         return bsearch(&pid, s->seen, s->n_seen, sizeof(Evaluation), compare_evaluation_pid);
 }
 

@@ -255,6 +255,8 @@ static int parse_globs(PolicyBuilder *b, DiagList *diag, unsigned line, RuleKey 
         }
         if (bad)
                 return -EINVAL;
+        /* A drop-in redefining the key replaces the earlier list. */
+        strv_free(*ret);
         *ret = TAKE_PTR(globs);
         return 0;
 }
@@ -815,7 +817,9 @@ int policy_builder_finish(PolicyBuilder *b, Policy **ret, DiagList *diag) {
         if (!p->rules)
                 return -ENOMEM;
 
-        qsort(b->drafts, b->n_drafts, sizeof(RuleDraft *), compare_draft_order);
+        /* qsort() must not see the NULL array of a policy without rules. */
+        if (b->n_drafts > 0)
+                qsort(b->drafts, b->n_drafts, sizeof(RuleDraft *), compare_draft_order);
         for (size_t i = 0; i < b->n_drafts; i++) {
                 RuleDraft *d = b->drafts[i];
                 Rule *rule = &p->rules[p->n_rules++];

@@ -47,6 +47,21 @@ static void test_scan_order(void **state) {
         free(root);
 }
 
+/* A /proc without processes (a fake root) passed NULL to qsort(): UB that
+ * UBSan reports when the tests run under tools/run-sanitizers. */
+static void test_scan_empty(void **state) {
+        char *root = test_mkdtemp();
+        _cleanup_rootfs_ RootFs *fs = NULL;
+        Seen seen = {};
+
+        test_mkdir_p(root, "proc/self");
+        assert_int_equal(rootfs_open(root, &fs), 0);
+        assert_int_equal(proc_scan_pids(fs, collect, &seen), 0);
+        assert_int_equal(seen.n, 0);
+        test_rm_rf(root);
+        free(root);
+}
+
 static void test_apply_processes(void **state) {
         char *root = test_mkdtemp();
         _cleanup_rootfs_ RootFs *fs = NULL;
@@ -154,6 +169,7 @@ static void test_error_hints(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_scan_order),
+                cmocka_unit_test(test_scan_empty),
                 cmocka_unit_test(test_apply_processes),
                 cmocka_unit_test(test_pid_fd_outlives_reuse),
                 cmocka_unit_test(test_sysctls),

@@ -316,6 +316,42 @@ static void test_name_index(void **state) {
         assert_int_equal(p->scan_rules[1], 1);
 }
 
+/* Found by fuzz-policy: a drop-in redefining a glob key leaked the earlier list
+ * (caught by ASan/valgrind when the unit tests run under them). */
+static void test_dropin_replaces_globs(void **state) {
+        static const TestFile files[] = {
+                { "a.conf", "[rule:r]\nname = a1 a2\nexe = /a\ncmdline = a*\ncgroup = /a\noom_score_adj = 1\n" },
+                { "b.conf", "[rule:r]\nname = b1\nexe = /b1 /b2\ncmdline = b*\ncgroup = /b\n" },
+        };
+        _cleanup_(diag_list_done) DiagList diag = {};
+        _cleanup_policy_ Policy *p = NULL;
+
+        assert_int_equal(build(files, ELEMENTSOF(files), &p, &diag), 0);
+        assert_int_equal(p->n_rules, 1);
+        assert_string_equal(p->rules[0].names[0], "b1");
+        assert_null(p->rules[0].names[1]);
+        assert_string_equal(p->rules[0].exes[1], "/b2");
+        assert_string_equal(p->rules[0].cmdlines[0], "b*");
+        assert_string_equal(p->rules[0].cgroups[0], "/b");
+        assert_int_equal(p->rules[0].oom_score_adj, 1);
+        assert_string_equal(p->rules[0].key_origin[RULE_KEY_NAME].file, "b.conf");
+}
+
+/* Found by fuzz-policy: a policy without rules sorted a NULL array (UB, caught by UBSan). */
+static void test_no_rules(void **state) {
+        static const char *const texts[] = { "", "# only a comment\n", "[sysctl]\nvm.oom_dump_tasks = 1\n" };
+
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+                _cleanup_policy_ Policy *p = build_ok(texts[i]);
+                size_t n = 1;
+
+                assert_int_equal(p->n_rules, 0);
+                assert_int_equal(p->n_scan_rules, 0);
+                assert_null(policy_rules_for_name(p, "sshd", &n));
+                assert_int_equal(n, 0);
+        }
+}
+
 static void test_glob_check(void **state) {
         assert_null(glob_check("abc"));
         assert_null(glob_check("a[bc]d"));
@@ -340,6 +376,8 @@ int main(void) {
                 cmocka_unit_test(test_dropin_overrides),
                 cmocka_unit_test(test_dropin_merged_rule_validated),
                 cmocka_unit_test(test_name_index),
+                cmocka_unit_test(test_dropin_replaces_globs),
+                cmocka_unit_test(test_no_rules),
                 cmocka_unit_test(test_glob_check),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
