@@ -127,13 +127,15 @@ latency_ms() {
         [[ -n "$(kv "$1" "$2" n)" && "$(kv "$1" "$2" seen)" != 0 ]] || { echo "–"; return; }
         echo "$(ms3 "$(kv "$1" "$2" median_us)") / $(ms3 "$(kv "$1" "$2" p99_us)") / $(ms3 "$(kv "$1" "$2" max_us)")"
 }
-# never_set FILE: targets (exec + renamed) that never saw the value, "N of M (P %)".
+# never_set FILE: targets (exec + renamed) that never saw the value, "N of M (P %)",
+# and how many of those the bench's own listener has no EXEC/COMM event for.
 never_set() {
-        local n=0 seen=0 g
+        local n=0 seen=0 no_event=0 g
         for g in exec rename; do
                 n=$((n + $(kv "$1" "$g" n))); seen=$((seen + $(kv "$1" "$g" seen)))
+                no_event=$((no_event + $(kv "$1" "$g" no_event)))
         done
-        echo "$((n - seen)) of $n ($(pct $((n - seen)) "$n"))"
+        echo "$((n - seen)) of $n ($(pct $((n - seen)) "$n"))$( ((no_event)) && echo ", $no_event without event")"
 }
 cpu_s() { awk -v t="$1" -v h="$CLK_TCK" 'BEGIN { printf "%.2f", t / h }'; }
 per_min() { awk -v ns="$1" -v ms="$2" 'BEGIN { if (ms > 0) printf "%.2f", ns / 1e9 * 60000 / ms; else print "–" }'; }

@@ -324,27 +324,34 @@ if want_section scan; then
                 write_policy "$tmp/policy-scan-$n" "$tmp/scan-rules.conf"
                 conf="$tmp/policy-scan-$n/oompolicy.conf"
                 # oompolicyctl apply --dry-run: the same walk, once, nothing written.
-                t0=$(now_ms)
-                "$CTL" apply --dry-run --config "$conf" >"$tmp/dryrun-$n.txt" 2>"$tmp/dryrun-$n.err" || :
-                dry_ms=$(( $(now_ms) - t0 ))
+                TIMEFORMAT='%R %U %S'
+                { time "$CTL" apply --dry-run --config "$conf" >"$tmp/dryrun-$n.txt" 2>"$tmp/dryrun-$n.err"; } 2>"$tmp/dryrun-$n.time" || :
+                read -r dry_wall dry_user dry_sys <"$tmp/dryrun-$n.time"
+                dry_ms=$(awk -v w="$dry_wall" 'BEGIN { printf "%.0f", w * 1000 }')
+                dry_cpu_ms=$(awk -v u="$dry_user" -v s="$dry_sys" 'BEGIN { printf "%.0f", (u + s) * 1000 }')
                 dry_hits=$(grep -c " $S_TARGET " "$tmp/dryrun-$n.txt" || :)
 
                 start_daemon "scan-$n" "$tmp/policy-scan-$n"
+                start_cpu_ns=$(run_ns "$DPID")   # everything since exec: policy load, start-up scan, first publish
                 check_values "$list" "$WANT"; wt1=$WRONG_T; wo1=$WRONG_O
                 first_us=$(state_field "$SDIR" scans.first_duration_usec)
                 first_n=$(state_field "$SDIR" scans.first_processes)
-                # Rescan, nothing to change.
+                # Rescan, nothing to change (CPU: reload + rescan + publish).
+                c0=$(run_ns "$DPID")
                 kill -HUP "$DPID"; wait_rescan 2 || :
+                same_cpu_ns=$(( $(run_ns "$DPID") - c0 ))
                 check_values "$list" "$WANT"; wt2=$WRONG_T; wo2=$WRONG_O
                 same_us=$(state_field "$SDIR" scans.last_duration_usec)
                 # Rescan after an edit: every target gets a new value.
                 printf '[oom_score_adj]\n%s = %d\n' "$S_TARGET" $((WANT + 100)) >"$tmp/policy-scan-$n/oompolicy.conf.d/50-bench.conf"
+                c0=$(run_ns "$DPID")
                 kill -HUP "$DPID"; wait_rescan 3 || :
+                edit_cpu_ns=$(( $(run_ns "$DPID") - c0 ))
                 check_values "$list" $((WANT + 100)); wt3=$WRONG_T; wo3=$WRONG_O
                 edit_us=$(state_field "$SDIR" scans.last_duration_usec)
                 last_n=$(state_field "$SDIR" scans.last_processes)
                 rss=$(status_field "$DPID" VmRSS)
-                echo "RESULT group=scan forked=$forked targets=$targets processes=$first_n last_processes=$last_n first_us=$first_us same_us=$same_us edit_us=$edit_us start_ms=$START_MS dry_ms=$dry_ms dry_hits=$dry_hits wt1=$wt1 wo1=$wo1 wt2=$wt2 wo2=$wo2 wt3=$wt3 wo3=$wo3 rss_kb=$rss load=$(loadavg | tr ' ' ,)" >"$f"
+                echo "RESULT group=scan forked=$forked targets=$targets processes=$first_n last_processes=$last_n first_us=$first_us same_us=$same_us edit_us=$edit_us start_cpu_ns=$start_cpu_ns same_cpu_ns=$same_cpu_ns edit_cpu_ns=$edit_cpu_ns start_ms=$START_MS dry_ms=$dry_ms dry_cpu_ms=$dry_cpu_ms dry_hits=$dry_hits wt1=$wt1 wo1=$wo1 wt2=$wt2 wo2=$wo2 wt3=$wt3 wo3=$wo3 rss_kb=$rss load=$(loadavg | tr ' ' ,)" >"$f"
                 stop_daemon
                 kill -TERM "$spid" 2>/dev/null || :
                 wait "$spid" 2>/dev/null || :
@@ -355,27 +362,30 @@ if want_section scan; then
         echo
         echo "N static sleepers (bench/oombench-sleeper.c) in a pids cgroup, 1 in $SCAN_EVERY renamed \`$S_TARGET\`, the rest \`$S_OTHER\`, all alive before anything starts. Policy: conf/oompolicy.conf + \`[oom_score_adj] $S_TARGET = $WANT\`. *processes* is what the daemon's scan saw (the sleepers + everything else on the machine). After each scan every sleeper's oom_score_adj is read back: *wrong* = targets without the rule's value + others not at their original value."
         echo
-        echo "| sleepers (targets) | processes scanned | \`oompolicyctl apply --dry-run\` ms (wall), would change | daemon start-up scan ms, wrong | SIGHUP rescan, nothing to change ms, wrong | SIGHUP rescan after an edit ms, wrong | daemon start → state.json ms | per process µs: start-up / unchanged rescan | daemon VmRSS MiB | load avg after |"
-        echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-        ms() { awk -v u="$1" 'BEGIN { if (u == "") print "–"; else printf "%.1f", u / 1000 }'; }
+        echo "| sleepers (targets) | processes scanned | \`oompolicyctl apply --dry-run\`: wall / CPU ms, would change | daemon start-up scan: wall ms / CPU ms¹, wrong | SIGHUP rescan, nothing to change: wall / CPU ms, wrong | SIGHUP rescan after an edit: wall / CPU ms, wrong | CPU µs per process: start-up / unchanged rescan | daemon VmRSS MiB | load avg after |"
+        echo "|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        ms() { awk -v u="$1" -v d="$2" 'BEGIN { if (u == "") print "–"; else printf "%.0f", u / d }'; }
         for n in $SCAN_SIZES; do
                 f="$tmp/scan-$n.txt"
                 if [[ -n "$(kv "$f" scan skipped)" ]]; then
-                        echo "| $n | skipped: not enough PIDs (pid_max) | | | | | | | | |"
+                        echo "| $n | skipped: not enough PIDs (pid_max) | | | | | | | |"
                         continue
                 fi
-                printf '| %s (%s) | %s | %s, %s | %s, %s | %s, %s | %s, %s | %s | %s / %s | %s | %s |\n' \
+                printf '| %s (%s) | %s | %s / %s, %s | %s / %s, %s | %s / %s, %s | %s / %s, %s | %s / %s | %s | %s |\n' \
                         "$(kv "$f" scan forked)" "$(kv "$f" scan targets)" "$(kv "$f" scan processes)" \
-                        "$(kv "$f" scan dry_ms)" "$(kv "$f" scan dry_hits)" \
-                        "$(ms "$(kv "$f" scan first_us)")" "$(( $(kv "$f" scan wt1) + $(kv "$f" scan wo1) ))" \
-                        "$(ms "$(kv "$f" scan same_us)")" "$(( $(kv "$f" scan wt2) + $(kv "$f" scan wo2) ))" \
-                        "$(ms "$(kv "$f" scan edit_us)")" "$(( $(kv "$f" scan wt3) + $(kv "$f" scan wo3) ))" \
-                        "$(kv "$f" scan start_ms)" \
-                        "$(awk -v u="$(kv "$f" scan first_us)" -v n="$(kv "$f" scan processes)" 'BEGIN { if (n > 0) printf "%.1f", u / n }')" \
-                        "$(awk -v u="$(kv "$f" scan same_us)" -v n="$(kv "$f" scan last_processes)" 'BEGIN { if (n > 0) printf "%.1f", u / n }')" \
+                        "$(kv "$f" scan dry_ms)" "$(kv "$f" scan dry_cpu_ms)" "$(kv "$f" scan dry_hits)" \
+                        "$(ms "$(kv "$f" scan first_us)" 1000)" "$(ms "$(kv "$f" scan start_cpu_ns)" 1e6)" \
+                        "$(( $(kv "$f" scan wt1) + $(kv "$f" scan wo1) ))" \
+                        "$(ms "$(kv "$f" scan same_us)" 1000)" "$(ms "$(kv "$f" scan same_cpu_ns)" 1e6)" \
+                        "$(( $(kv "$f" scan wt2) + $(kv "$f" scan wo2) ))" \
+                        "$(ms "$(kv "$f" scan edit_us)" 1000)" "$(ms "$(kv "$f" scan edit_cpu_ns)" 1e6)" \
+                        "$(( $(kv "$f" scan wt3) + $(kv "$f" scan wo3) ))" \
+                        "$(awk -v c="$(kv "$f" scan start_cpu_ns)" -v n="$(kv "$f" scan processes)" 'BEGIN { if (n > 0) printf "%.1f", c / 1e3 / n }')" \
+                        "$(awk -v c="$(kv "$f" scan same_cpu_ns)" -v n="$(kv "$f" scan last_processes)" 'BEGIN { if (n > 0) printf "%.1f", c / 1e3 / n }')" \
                         "$(kib_mib "$(kv "$f" scan rss_kb)")" "$(kv "$f" scan load | tr , ' ')"
         done
         echo
+        echo "Wall: the daemon's own measurement of the scan (state.json \`scans.*_duration_usec\`), which includes waiting for a CPU on this shared machine. CPU: the daemon's schedstat run time, ¹ from its exec to the first state.json (policy load, start-up scan, first publish), and for a rescan from SIGHUP to the rescan published (reload + scan + publish); for \`apply --dry-run\` user + sys of the whole command."
         echo "The start-up scan and the rescan after an edit write every target's value (and log one line each at info level); the unchanged rescan only reads. \`apply --dry-run\` is a separate process: policy load + the same walk, nothing written."
         echo
 fi
