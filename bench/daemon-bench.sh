@@ -33,8 +33,6 @@
 #              long it waited for a CPU per wakeup (machine load, not its code).
 set -euo pipefail
 
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out="$top/bench/out"
 cmdline="bash bench/daemon-bench.sh${*:+ $*}"
 
 quick=0
@@ -63,9 +61,6 @@ done
 want_section() { [[ ",$only," == *",$1,"* ]]; }
 
 # ---- parameters ----
-WANT=500                  # oom_score_adj the bench rules set
-LIFETIME_US=20000         # lifetime of a measured target (misses need >= 10 ms)
-MIX=ttttttrrdd            # per 10 spawns: 6 exec targets, 2 renamed targets, 2 decoys
 if (( quick )); then
         SECS_100=2; SECS_1000=2; COUNT_MAX=1000; SECS_DIAG=1
         BURST=3000; HOLD=100; MATCH_MS=60
@@ -77,72 +72,17 @@ else
         IDLE_SECS=60
         SIZE_SECS=5; SIZES="10 1000 10000"
 fi
-T_NAME=oombench-tgt       # matched by its exec name
-D_NAME=oombench-decoy     # matched by nothing
-P_NAME=oombench-pre       # matched by nothing until it renames itself ...
-R_NAME=oombench-ren       # ... into this (prctl(PR_SET_NAME))
-# (All shorter than 15 characters: a comm of exactly 15 makes the daemon read
-# exe and cmdline too, to see past a possibly truncated name.)
 
-log() { echo "daemon-bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-
-[[ $EUID -eq 0 ]] || die "needs root (root-owned policy files, proc connector)"
-
-# ---- scratch, cleanup ----
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/oombench.XXXXXX")
-chmod 0711 "$tmp"
-CHILD_PIDS=()      # daemons and tracers started here; ended by PID only
-cleanup() {
-        local pid
-        for pid in "${CHILD_PIDS[@]}"; do
-                kill -TERM "$pid" 2>/dev/null || :
-        done
-        for pid in "${CHILD_PIDS[@]}"; do
-                wait "$pid" 2>/dev/null || :
-        done
-        if (( keep )); then
-                log "kept $tmp"
-        else
-                rm -rf -- "$tmp"
-        fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+BENCH=daemon-bench
+# shellcheck source=bench/bench-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+bench_init
 
 # ---- build ----
-mkdir -p "$out"
-if (( build )); then
-        if ! make -C "$top" -j2 src/oompolicyd >"$tmp/make.log" 2>&1; then
-                [[ -x "$top/src/oompolicyd" ]] || { cat "$tmp/make.log" >&2; die "cannot build src/oompolicyd"; }
-                log "WARNING: make failed (tree being edited?); measuring the existing src/oompolicyd"
-                tail -5 "$tmp/make.log" >&2
-        fi
-fi
-DAEMON="$top/src/oompolicyd"
-[[ -x "$DAEMON" ]] || die "$DAEMON not built (run make -j2)"
-
-target_link=static
-if ! gcc -static -O2 -Wall -o "$out/oombench-target" "$top/bench/oombench-target.c" 2>"$tmp/cc.log"; then
-        log "static link failed (libc6-dev's libc.a missing?), falling back to a dynamic target"
-        target_link=dynamic
-        gcc -O2 -Wall -o "$out/oombench-target" "$top/bench/oombench-target.c"
-fi
-# Self-test: a decoy with lifetime 0 must write one record and exit 0.
-[[ $("$out/oombench-target" d 0 0 3>&1 >/dev/null | wc -c) -gt 0 ]] || die "oombench-target does not work"
-gcc -O2 -Wall -pthread -include "$top/config.h" -I"$top/src/shared" -I"$top/src/daemon" \
-        -o "$out/oombench-spawn" "$top/bench/oombench-spawn.c" "$top/src/daemon/proc-events.c"
-SPAWN="$out/oombench-spawn"
-# The component micro-benchmark links the daemon's own code (libcore.a).
-MATCH=""
-if [[ -f "$top/libcore.a" ]] &&
-   gcc -O2 -Wall -include "$top/config.h" -I"$top/src/shared" -I"$top/src/config" -I"$top/src/policy" \
-        -I"$top/src/proc" -I"$top/src/match" -o "$out/oombench-match" "$top/bench/oombench-match.c" "$top/libcore.a" \
-        $(pkg-config --libs libsystemd inih libcap json-c 2>/dev/null) 2>"$tmp/cc-match.log"; then
-        MATCH="$out/oombench-match"
-else
-        log "WARNING: cannot build bench/oombench-match.c against libcore.a; no component costs"
-fi
+bench_build_daemon "$build" src/oompolicyd
+bench_build_target
+bench_build_spawn
+bench_build_match
 
 # Kernel-side write times need perf and the oom:oom_score_adj_update tracepoint.
 have_perf_tp=0
@@ -152,111 +92,7 @@ if (( use_perf )) && command -v perf >/dev/null &&
 fi
 rm -f "$tmp/perf-probe.data"
 
-mkdir -p "$tmp/bin"
-for n in "$T_NAME" "$D_NAME" "$P_NAME"; do
-        cp "$out/oombench-target" "$tmp/bin/$n"
-done
-
 # ---- helpers ----
-CLK_TCK=$(getconf CLK_TCK)
-
-# kv FILE GROUP KEY: value of KEY in the "RESULT group=GROUP" line of FILE.
-kv() {
-        [[ -f "$1" ]] || return 0
-        awk -v g="group=$2" -v k="$3" '$1 == "RESULT" && $2 == g {
-                for (i = 3; i <= NF; i++) { split($i, a, "="); if (a[1] == k) { print substr($i, length(k) + 2); exit } } }' "$1"
-}
-
-# cpu_ticks PID: utime + stime (clock ticks) from /proc/PID/stat.
-cpu_ticks() {
-        local s
-        s=$(<"/proc/$1/stat")
-        s=${s##*) }
-        awk '{ print $12 + $13 }' <<<"$s"
-}
-# run_ns PID: time on CPU in ns (/proc/PID/schedstat), finer than ticks.
-run_ns() { awk '{ print $1 }' "/proc/$1/schedstat"; }
-status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-
-state_field() {
-        local f="$1/state.json" k="$2"
-        if command -v jq >/dev/null; then
-                jq -r ".$k" "$f"
-        else
-                python3 -c 'import json,sys
-v = json.load(open(sys.argv[1]))
-for k in sys.argv[2].split("."): v = v[k]
-print(v)' "$f" "$k"
-        fi
-}
-state_counter() { state_field "$1" "counters.$2"; }
-state_updated() { state_field "$1" updated_usec 2>/dev/null || echo none; }
-
-# wait_publish STATEDIR BEFORE: until state.json was rewritten after BEFORE (<= 5 s).
-wait_publish() {
-        local i
-        for ((i = 0; i < 100; i++)); do
-                [[ "$(state_updated "$1")" != "$2" ]] && return 0
-                sleep 0.05
-        done
-        log "WARNING: state.json in $1 not republished within 5 s"
-        return 1
-}
-
-# write_policy DIR EXTRA_FILE: DIR/oompolicy.conf = conf/oompolicy.conf with
-# rescan_interval = 0 and restore_on_exit = yes; EXTRA_FILE (if any) as drop-in.
-write_policy() {
-        local dir="$1" extra="${2:-}"
-        mkdir -p "$dir"
-        sed -e 's/^#\{0,1\}rescan_interval = .*/rescan_interval = 0/' \
-            -e 's/^#\{0,1\}restore_on_exit = .*/restore_on_exit = yes/' \
-            "$top/conf/oompolicy.conf" >"$dir/oompolicy.conf"
-        grep -q '^rescan_interval = 0$' "$dir/oompolicy.conf" || die "cannot set rescan_interval = 0 in the policy copy"
-        grep -q '^restore_on_exit = yes$' "$dir/oompolicy.conf" || die "cannot set restore_on_exit = yes in the policy copy"
-        if [[ -n "$extra" ]]; then
-                mkdir -p "$dir/oompolicy.conf.d"
-                cp "$extra" "$dir/oompolicy.conf.d/50-bench.conf"
-                chmod 0644 "$dir/oompolicy.conf.d/50-bench.conf"
-        fi
-        chown -R root:root "$dir"
-        chmod 0644 "$dir/oompolicy.conf"
-}
-
-# start_daemon NAME POLICY_DIR: sets DPID and SDIR.
-start_daemon() {
-        local name="$1" pdir="$2" i
-        SDIR="$tmp/state-$name"
-        mkdir -p "$SDIR"
-        "$DAEMON" --config "$pdir/oompolicy.conf" --log-target=console ${log_level:+--log-level="$log_level"} \
-                --state-dir "$SDIR" </dev/null >"$tmp/daemon-$name.log" 2>&1 &
-        DPID=$!
-        CHILD_PIDS+=("$DPID")
-        FRESH_PID=""
-        for ((i = 0; i < 200; i++)); do
-                kill -0 "$DPID" 2>/dev/null || { cat "$tmp/daemon-$name.log" >&2; die "daemon ($name) exited at start"; }
-                [[ -s "$SDIR/state.json" && "$(state_field "$SDIR" pid 2>/dev/null)" == "$DPID" ]] && break
-                sleep 0.05
-        done
-        [[ "$(state_field "$SDIR" pid)" == "$DPID" ]] || die "daemon ($name) did not publish state.json"
-        [[ "$(state_field "$SDIR" proc_connector)" == true ]] || die "daemon ($name) has no proc connector"
-}
-
-stop_daemon() {
-        kill -TERM "$DPID" 2>/dev/null || :
-        wait "$DPID" 2>/dev/null || :
-}
-
-# fresh_counters: make the daemon publish now-current counters (events alone
-# do not trigger a publish; an adjustment does, ~1 s later).
-fresh_counters() {
-        local before
-        before=$(state_updated "$SDIR")
-        "$tmp/bin/$T_NAME" q "$WANT" 100000 3>/dev/null
-        wait_publish "$SDIR" "$before" || :
-        FRESH_PID=$DPID
-}
-
 # Kernel write times: one system-wide trace of oom:oom_score_adj_update per section.
 # start_trace NAME [DAEMON_PID]: with a pid, also that daemon's context switches
 # and wakeups, to split latencies by the daemon's state (--decompose).
@@ -288,59 +124,10 @@ join_trace() {
                 log "WARNING: joining kernel write times failed ($1)"
 }
 
-# run_spawner LABEL ARGS...: output, and the daemon's deltas as a "RESULT
-# group=daemon" line, in $tmp/spawn-LABEL.txt.
-run_spawner() {
-        local label="$1" f="$tmp/spawn-$1.txt" e0 a0 o0 r0 s0 s1 c0 c1 n0 n1 l0 l1
-        shift
-        [[ "${FRESH_PID:-}" == "$DPID" ]] || fresh_counters
-        e0=$(state_counter "$SDIR" events); a0=$(state_counter "$SDIR" adjusted)
-        o0=$(state_counter "$SDIR" overflows); r0=$(state_counter "$SDIR" rescans)
-        c0=$(cpu_ticks "$DPID"); n0=$(run_ns "$DPID"); s0=$(<"/proc/$DPID/schedstat")
-        l0=$(loadavg)
-        "$SPAWN" --dir "$tmp/bin" --want "$WANT" --label "$label" --target-name "$T_NAME" --decoy-name "$D_NAME" \
-                --pre-name "$P_NAME" --renamed-name "$R_NAME" --dump "$tmp/dump-$label.txt" "$@" >"$f" ||
-                die "spawner failed ($label)"
-        if ! kill -0 "$DPID" 2>/dev/null; then
-                tail -20 "$tmp"/daemon-*.log >&2
-                die "the daemon died during $label (its log is above)"
-        fi
-        s1=$(<"/proc/$DPID/schedstat")
-        l1=$(loadavg)
-        # Its last publish may predate the last events: make it publish again.
-        fresh_counters
-        c1=$(cpu_ticks "$DPID"); n1=$(run_ns "$DPID")
-        {
-                printf 'RESULT group=daemon events=%s adjusted=%s overflows=%s rescans=%s cpu_ticks=%s run_ns=%s' \
-                        $(( $(state_counter "$SDIR" events) - e0 )) $(( $(state_counter "$SDIR" adjusted) - a0 )) \
-                        $(( $(state_counter "$SDIR" overflows) - o0 )) $(( $(state_counter "$SDIR" rescans) - r0 )) \
-                        $(( c1 - c0 )) $(( n1 - n0 ))
-                # Average wait for a CPU per timeslice during the spawner run.
-                awk -v a="$s0" -v b="$s1" 'BEGIN { split(a, x, " "); split(b, y, " ");
-                        if (y[3] > x[3]) printf " wait_us=%.0f", (y[2] - x[2]) / (y[3] - x[3]) / 1000; else printf " wait_us=–" }'
-                printf ' load=%s→%s rss_kb=%s\n' "${l0// /,}" "${l1// /,}" "$(status_field "$DPID" VmRSS)"
-        } >>"$f"
-        [[ "$(kv "$f" run lost)" == 0 ]] || log "WARNING: $(kv "$f" run lost) child records lost in $label"
-        [[ "$(kv "$f" run listener_overflows)" == 0 ]] || log "WARNING: the bench's own listener overflowed in $label"
-}
-
-fmt_us() { awk -v v="$1" 'BEGIN { if (v == "" || v < 0) print "–"; else if (v >= 1000) printf "%.0f", v; else printf "%.1f", v }'; }
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "–" }'; }
-# triple FILE GROUP: "median / p99 / max" in µs.
-triple() {
-        [[ -n "$(kv "$1" "$2" n)" ]] || { echo "–"; return; }
-        echo "$(fmt_us "$(kv "$1" "$2" median_us)") / $(fmt_us "$(kv "$1" "$2" p99_us)") / $(fmt_us "$(kv "$1" "$2" max_us)")"
-}
-load_cell() { local l; l=$(kv "$1" daemon load); l=${l//,/ }; echo "${l//→/ → }"; }
-
 # ---- header ----
-others=$(ps -eo pid=,pcpu=,comm= --sort=-pcpu | awk -v me=$$ '$1 != me && $3 != "ps" && $2 >= 5 { printf "%s%s (%s %%)", sep, $3, $2; sep = ", " }')
 echo "# oompolicyd performance"
 echo
-echo "Command: \`$cmdline\`  "
-echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$top" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')  "
-echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), kernel $(uname -r), load average at start $(loadavg), CPU pressure $(awk '/^some/ { print $2 }' /proc/pressure/cpu 2>/dev/null || echo '?')  "
-echo "Busy processes at start (>= 5 % CPU, lifetime average): ${others:-none}  "
+bench_header
 echo "Daemon: src/oompolicyd, --log-target=console (to a file)${log_level:+, --log-level=$log_level}; target binary: $target_link; kernel write times: $( (( have_perf_tp )) && echo "perf, oom:oom_score_adj_update" || echo "not available (no perf or tracepoint)")"
 echo
 
@@ -408,8 +195,8 @@ EOF
                         fi
                         printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
                                 "$name" "$g" "$n" "$(kv "$f" run rate)" "$(triple "$f" $g)" "$(triple "$f" $kg)" "$tomain" "$atm" \
-                                "$misses" "$touched" "$(kv "$f" daemon wait_us)" "$(kv "$f" daemon events)" \
-                                "$(kv "$f" daemon overflows)" "$(load_cell "$f")"
+                                "$misses" "$touched" "$(kv "$f" tool wait_us)" "$(kv "$f" tool events)" \
+                                "$(kv "$f" tool overflows)" "$(load_cell "$f")"
                 done
         done
         echo
@@ -417,7 +204,7 @@ EOF
         echo "\"EXEC → main()\": from the EXEC event to the first line of main() of the (static) target, i.e. the earliest moment a process can look at all; an in-process latency cannot be shorter than this, whatever the daemon does."
         echo "\"set at main()\": seen = the child's read at the first line of main() showed the value; written = the kernel write happened before that line ran."
         echo "Misses: targets that lived ≥ 10 ms and never saw the value (unwritten: no kernel write during their life). \"daemon events\" include every other process on the machine."
-        echo "Polling resolution: ~1 µs for the first 1 ms (with sched_yield()), 50 µs up to 5 ms, 500 µs beyond (see bench/oombench-target.c)."
+        echo "Polling resolution: ~1 µs for the first 1 ms (with sched_yield()), 50 µs up to 5 ms, 500 µs up to 50 ms, 5 ms beyond (see bench/oombench-target.c)."
         (( diag )) && echo "\\* Diagnostic only, not how the daemon is deployed: $((1000 * SECS_DIAG)) processes at 1000/s with the daemon at SCHED_FIFO priority 1 (chrt), i.e. never waiting for a CPU. It separates the daemon's own latency from the machine's load."
         echo
 
@@ -456,8 +243,8 @@ EOF
                 "$(kv "$f" run spawned)" "$(kv "$f" run rate)" "$(kv "$f" hold wrong_at_end)" "$(( HOLD + HOLD / 5 ))" \
                 "$(kv "$f" hold wrong_after_1s)" "$okms" "$(kv "$f" hold decoys_touched)" \
                 "$(kv "$f" quick set_by_exit) of $(kv "$f" quick n) ($(pct "$(kv "$f" quick set_by_exit)" "$(kv "$f" quick n)"))" \
-                "$(kv "$f" decoy touched)" "$(kv "$f" daemon events)" "$(kv "$f" daemon overflows)" \
-                "$(kv "$f" daemon rescans)" "$(load_cell "$f")"
+                "$(kv "$f" decoy touched)" "$(kv "$f" tool events)" "$(kv "$f" tool overflows)" \
+                "$(kv "$f" tool rescans)" "$(load_cell "$f")"
         echo
         echo "\"wrong\" counts long-lived targets without the value and long-lived decoys with a changed value. Short targets live 1 ms, often less than the daemon needs."
         echo
@@ -597,14 +384,14 @@ if want_section size; then
         for n in $SIZES; do
                 join_trace "size-$n"
                 f="$tmp/spawn-size-$n.txt"
-                ev=$(kv "$f" daemon events); ticks=$(kv "$f" daemon cpu_ticks); ns=$(kv "$f" daemon run_ns)
+                ev=$(kv "$f" tool events); ticks=$(kv "$f" tool cpu_ticks); ns=$(kv "$f" tool run_ns)
                 printf '| %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s |\n' "$(kv "$tmp/rules-$n.txt" policy rules)" \
                         "$(triple "$f" exec)" "$(triple "$f" kexec)" \
                         "$(( $(kv "$f" exec misses) + $(kv "$f" rename misses) ))" \
                         "$(awk -v t="$ticks" -v h="$CLK_TCK" -v e="$ev" 'BEGIN { if (e > 0) printf "%.1f", t / h * 1e6 / e; else print "–" }')" \
                         "$(awk -v n="$ns" -v e="$ev" 'BEGIN { if (e > 0) printf "%.1f", n / 1e3 / e; else print "–" }')" \
                         "$(awk -v t="$ticks" -v h="$CLK_TCK" -v e="$ev" 'BEGIN { if (e > 0) printf "%.0f", t / h * 1e3 * 10000 / e; else print "–" }')" \
-                        "$ev" "$(kv "$f" daemon wait_us)" "$(kv "$f" daemon rss_kb)" "$(load_cell "$f")"
+                        "$ev" "$(kv "$f" tool wait_us)" "$(kv "$f" tool rss_kb)" "$(load_cell "$f")"
         done
         echo
         echo "Rules counts include the 4 rules of conf/oompolicy.conf. Latency columns are for exec-matched targets."
@@ -647,7 +434,7 @@ if want_section latency; then
                 check "written (kernel), p99 at $key/s" "$(kv "$f" kexec p99_us)" 1000 µs
                 check "renamed, written (kernel), median at $key/s" "$(kv "$f" krename median_us)" 100 µs
                 check "renamed, written (kernel), p99 at $key/s" "$(kv "$f" krename p99_us)" 1000 µs
-                echo "- misses at $key/s: $(( $(kv "$f" exec misses) + $(kv "$f" rename misses) )) (target 0); daemon run-queue wait $(kv "$f" daemon wait_us) µs per wakeup; EXEC → main() of the target itself: median $(fmt_us "$(kv "$f" exec to_main_median_us)") µs (the floor of any in-process latency)"
+                echo "- misses at $key/s: $(( $(kv "$f" exec misses) + $(kv "$f" rename misses) )) (target 0); daemon run-queue wait $(kv "$f" tool wait_us) µs per wakeup; EXEC → main() of the target itself: median $(fmt_us "$(kv "$f" exec to_main_median_us)") µs (the floor of any in-process latency)"
         done
         f="$tmp/spawn-lat-fifo.txt"
         if [[ -f "$f" ]]; then

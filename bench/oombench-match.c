@@ -9,13 +9,24 @@
  * 200) of CPU time.
  *
  * load_ms      policy_load() of CONFIG (+ CONFIG.d/): startup and reload cost
+ *              (CPU; load_wall_ms: wall clock)
+ * policy_kb    VmRSS growth over policy_load(): what the loaded policy costs
+ *              in memory (the builder's garbage included, as in the daemon)
  * open_us      proc_pid_open() + close of a live process
  * read_us      proc_read_info() with the policy's proc_fields (what the daemon
  *              reads for every EXEC/COMM/UID event)
  * read_min_us  proc_read_info() with no optional fields (stat + oom_score_adj)
  * miss_us      matcher_find_rule() for a process no rule names
  * hit_us       matcher_find_rule() for TARGET_NAME (default oombench-tgt)
+ * eval_miss_us the daemon's whole evaluation of a live process no rule names,
+ *              write excluded: proc_read_basic(), matcher_may_match(), the
+ *              policy's fields if it may match, matcher_find_rule()
+ * eval_hit_us  the same for a live process named TARGET_NAME
  * write_us     proc_write_oom_score_adj()
+ *
+ * The live processes are forked before the policy is loaded: a fork after a
+ * large load would make this process pay copy-on-write faults on its heap in
+ * the first measurements, which the daemon (it does not fork) never does.
  */
 #include <errno.h>
 #include <signal.h>
@@ -34,11 +45,15 @@
 
 static uint64_t budget_ns = 200ULL * 1000ULL * 1000ULL;   /* CPU time per measurement */
 
-static uint64_t cpu_ns(void) {
+static uint64_t clock_ns(clockid_t clock) {
         struct timespec ts;
 
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        clock_gettime(clock, &ts);
         return (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec;
+}
+
+static uint64_t cpu_ns(void) {
+        return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* Runs fn until BUDGET_NS of CPU time is used; returns CPU us per call. */
@@ -53,17 +68,58 @@ static uint64_t cpu_ns(void) {
                 (result) = (double) t_ / 1000.0 / (double) n_;                 \
         } while (0)
 
+static long vm_rss_kb(void) {
+        char line[256];
+        long kb = -1;
+        FILE *f = fopen("/proc/self/status", "re");
+
+        if (!f)
+                return -1;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+                        break;
+        fclose(f);
+        return kb;
+}
+
+/* A child that waits under `name` (cut to the kernel's 15 characters) until we die. */
+static pid_t fork_sleeper(const char *name) {
+        pid_t pid = fork();
+
+        if (pid == 0) {
+                (void) prctl(PR_SET_NAME, name, 0, 0, 0);
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+                pause();
+                _exit(0);
+        }
+        return pid;
+}
+
+/* What the daemon does for an EXEC/COMM event, up to the decision (see evaluate_fd()). */
+static const Rule *evaluate(const Policy *p, int pid_fd, pid_t pid) {
+        ProcInfo info = {};
+        const Rule *rule = NULL;
+
+        if (proc_read_basic(pid_fd, pid, &info) < 0)
+                return NULL;
+        if (matcher_may_match(p, &info) && proc_read_fields(pid_fd, p->proc_fields, &info) >= 0)
+                rule = matcher_find_rule(p, &info);
+        proc_info_done(&info);
+        return rule;
+}
+
 int main(int argc, char **argv) {
         const char *target = argc > 2 ? argv[2] : "oombench-tgt";
         Policy *p = NULL;
         DiagList diag = {};
         RootFs *fs = NULL;
         ProcInfo info = {}, hit = {};
-        double load_ms, open_us, read_us, read_min_us, miss_us, hit_us, write_us;
-        uint64_t t0;
+        double load_ms, load_wall_ms, open_us, read_us, read_min_us, miss_us, hit_us, eval_miss_us, eval_hit_us, write_us;
+        uint64_t t0, w0;
+        long rss0, rss1;
         volatile const Rule *sink;
-        int pid_fd, r, v = 0;
-        pid_t child;
+        int pid_fd, target_fd, r, v = 0;
+        pid_t child, target_child;
 
         if (argc < 2) {
                 fprintf(stderr, "usage: oombench-match CONFIG [TARGET_NAME [BUDGET_MS]]\n");
@@ -72,24 +128,29 @@ int main(int argc, char **argv) {
         if (argc > 3 && atoi(argv[3]) > 0)
                 budget_ns = (uint64_t) atoi(argv[3]) * 1000000ULL;
 
+        /* Live processes to read: one under a name no rule has, one under the target's. */
+        child = fork_sleeper("bench-victim");
+        target_child = fork_sleeper(target);
+        if (child < 0 || target_child < 0) {
+                perror("oombench-match: fork");
+                return 1;
+        }
+        usleep(20000);
+
+        rss0 = vm_rss_kb();
+        w0 = clock_ns(CLOCK_MONOTONIC);
         t0 = cpu_ns();
         r = policy_load("/", argv[1], &p, &diag);
         load_ms = (double) (cpu_ns() - t0) / 1e6;
+        load_wall_ms = (double) (clock_ns(CLOCK_MONOTONIC) - w0) / 1e6;
+        rss1 = vm_rss_kb();
         if (r < 0) {
                 diag_list_print(&diag, stderr);
                 return 1;
         }
 
-        /* A live process to read: a child that waits, under a name no rule has. */
-        child = fork();
-        if (child == 0) {
-                (void) prctl(PR_SET_NAME, "bench-victim", 0, 0, 0);
-                (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-                pause();
-                _exit(0);
-        }
-        usleep(20000);
-        if (rootfs_open("/", &fs) < 0 || proc_pid_open(fs, child, &pid_fd) < 0) {
+        if (rootfs_open("/", &fs) < 0 || proc_pid_open(fs, child, &pid_fd) < 0 ||
+            proc_pid_open(fs, target_child, &target_fd) < 0) {
                 fprintf(stderr, "oombench-match: cannot open /proc/%d\n", (int) child);
                 return 1;
         }
@@ -116,16 +177,24 @@ int main(int argc, char **argv) {
         snprintf(hit.comm, sizeof(hit.comm), "%s", target);
         MEASURE(miss_us, sink = matcher_find_rule(p, &info));
         MEASURE(hit_us, sink = matcher_find_rule(p, &hit));
+        MEASURE(eval_miss_us, sink = evaluate(p, pid_fd, child));
+        MEASURE(eval_hit_us, sink = evaluate(p, target_fd, target_child));
         (void) sink;
         MEASURE(write_us, (void) proc_write_oom_score_adj(pid_fd, 100 + (v++ & 1)));
 
-        printf("RESULT group=match rules=%zu globs_scanned=%zu proc_fields=0x%x load_ms=%.1f open_us=%.2f read_us=%.2f "
-               "read_min_us=%.2f miss_us=%.3f hit_us=%.3f write_us=%.2f target_matched=%s\n",
-               p->n_rules, p->n_scan_rules, p->proc_fields, load_ms, open_us, read_us, read_min_us, miss_us, hit_us,
-               write_us, matcher_find_rule(p, &hit) ? "yes" : "no");
+        printf("RESULT group=match rules=%zu globs_scanned=%zu proc_fields=0x%x load_ms=%.1f load_wall_ms=%.1f "
+               "policy_kb=%ld open_us=%.2f read_us=%.2f read_min_us=%.2f miss_us=%.3f hit_us=%.3f "
+               "eval_miss_us=%.2f eval_hit_us=%.2f write_us=%.2f target_matched=%s live_target_matched=%s\n",
+               p->n_rules, p->n_scan_rules, p->proc_fields, load_ms, load_wall_ms, rss1 - rss0, open_us, read_us,
+               read_min_us, miss_us, hit_us, eval_miss_us, eval_hit_us, write_us,
+               matcher_find_rule(p, &hit) ? "yes" : "no", evaluate(p, target_fd, target_child) ? "yes" : "no");
 
         kill(child, SIGKILL);
+        kill(target_child, SIGKILL);
         waitpid(child, NULL, 0);
+        waitpid(target_child, NULL, 0);
+        close(pid_fd);
+        close(target_fd);
         proc_info_done(&info);
         policy_free(p);
         rootfs_free(fs);

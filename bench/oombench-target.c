@@ -13,10 +13,12 @@
  * re-read with pread() (the kernel formats the value afresh on every read):
  * back to back for the first SPIN_NS, with sched_yield() between reads so a
  * spinning target gives its CPU to anything else runnable (the daemon, on a
- * small machine); then every 50 us up to SLOW_NS, then every 500 us, so that a
- * slow daemon is not also starved by hundreds of pollers. Timer slack is set
- * to 1 ns for these sleeps. The resolution of a measured latency is therefore
- * ~1 us below 1 ms, 50 us up to 5 ms, 500 us beyond. */
+ * small machine); then every 50 us up to SLOW_NS, every 500 us up to
+ * SLOWER_NS, then every 5 ms, so that a slow daemon (or a polling tool, see
+ * oombench-poller.c) is not also starved by hundreds of pollers. Timer slack
+ * is set to 1 ns for these sleeps. The resolution of a measured latency is
+ * therefore ~1 us below 1 ms, 50 us up to 5 ms, 500 us up to 50 ms, 5 ms
+ * beyond. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -31,6 +33,7 @@
 
 #define SPIN_NS (1000ULL * 1000ULL)
 #define SLOW_NS (5ULL * 1000ULL * 1000ULL)
+#define SLOWER_NS (50ULL * 1000ULL * 1000ULL)
 
 static uint64_t now_ns(void) {
         struct timespec ts;
@@ -107,12 +110,14 @@ int main(int argc, char **argv) {
                                 rec.t_seen = now_ns();
                                 break;
                         }
-                        if (t - poll_start >= SLOW_NS)
-                                sleep_until(t + 500000ULL);
-                        else if (t - poll_start >= SPIN_NS)
-                                sleep_until(t + 50000ULL);
-                        else
+                        if (t - poll_start < SPIN_NS)
                                 (void) sched_yield();
+                        else {
+                                uint64_t step = t - poll_start >= SLOWER_NS ? 5000000ULL :
+                                                t - poll_start >= SLOW_NS   ? 500000ULL : 50000ULL;
+
+                                sleep_until(t + step < deadline ? t + step : deadline);
+                        }
                 }
                 sleep_until(deadline);
                 break;

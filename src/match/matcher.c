@@ -58,6 +58,22 @@ bool rule_matches(const Rule *rule, const ProcInfo *info, RuleMatch *ret_detail)
         return m.matched;
 }
 
+/* A first pass over a scan rule, on the policy's packed copy of its name globs:
+ * whether any of them matches any of the process's names. A rule that fails here
+ * would fail rule_matches() on its name qualifier, so most globs of a large policy
+ * are rejected without touching the rules themselves. */
+static bool scan_names_match(const Policy *policy, size_t scan_pos, const char *const *names, size_t n_names) {
+        const char *const *globs = policy_scan_names(policy, scan_pos);
+
+        if (!globs)
+                return true;   /* no name qualifier: only rule_matches() can tell */
+        for (; *globs; globs++)
+                for (size_t i = 0; i < n_names; i++)
+                        if (fnmatch(*globs, names[i], 0) == 0)
+                                return true;
+        return false;
+}
+
 /* Candidate lists, each ordered strongest first; merged on the fly. */
 typedef struct Cursor {
         const size_t *rules;
@@ -80,7 +96,7 @@ const Rule *matcher_find_rule(const Policy *policy, const ProcInfo *info) {
         }
 
         for (;;) {
-                size_t best = 0;
+                size_t best = 0, scan_pos = SIZE_MAX;
                 bool found = false;
 
                 for (size_t i = 0; i < n_cursors; i++) {
@@ -95,8 +111,14 @@ const Rule *matcher_find_rule(const Policy *policy, const ProcInfo *info) {
                         return NULL;
                 /* Several names of one process may point at the same rule: advance all. */
                 for (size_t i = 0; i < n_cursors; i++)
-                        if (cursors[i].pos < cursors[i].n && cursors[i].rules[cursors[i].pos] == best)
+                        if (cursors[i].pos < cursors[i].n && cursors[i].rules[cursors[i].pos] == best) {
+                                if (i == 0)
+                                        scan_pos = cursors[i].pos;
                                 cursors[i].pos++;
+                        }
+                /* A rule is either indexed or scanned, never both. */
+                if (scan_pos != SIZE_MAX && !scan_names_match(policy, scan_pos, names, n_names))
+                        continue;
                 if (rule_matches(&policy->rules[best], info, NULL))
                         return &policy->rules[best];
         }

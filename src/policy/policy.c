@@ -653,6 +653,12 @@ typedef struct IndexEntry {
         size_t rules[];  /* strongest first */
 } IndexEntry;
 
+struct ScanNames {
+        size_t *start;        /* per scan rule: its first glob in `globs`, SIZE_MAX when it has no names */
+        const char **globs;   /* each scan rule's name globs, then NULL; pointing into `text` */
+        char *text;
+};
+
 static int free_index_entry(const char *key, void *value, void *userdata) {
         free(value);
         return 0;
@@ -680,6 +686,12 @@ Policy *policy_free(Policy *p) {
                 free(p->name_index);
         }
         free(p->scan_rules);
+        if (p->scan_names) {
+                free(p->scan_names->start);
+                free(p->scan_names->globs);
+                free(p->scan_names->text);
+                free(p->scan_names);
+        }
         free(p->daemon.metrics_file);
         strv_free(p->files);
         free(p);
@@ -691,6 +703,12 @@ const size_t *policy_rules_for_name(const Policy *p, const char *name, size_t *r
 
         *ret_n = e ? e->n : 0;
         return e ? e->rules : NULL;
+}
+
+const char *const *policy_scan_names(const Policy *p, size_t i) {
+        size_t start = p->scan_names->start[i];
+
+        return start == SIZE_MAX ? NULL : p->scan_names->globs + start;
 }
 
 static int compare_draft_order(const void *a, const void *b) {
@@ -785,6 +803,52 @@ static int build_index(Policy *p) {
         return 0;
 }
 
+static int build_scan_names(Policy *p) {
+        size_t n_globs = 0, text_size = 0, g = 0, t = 0;
+        ScanNames *s;
+
+        for (size_t i = 0; i < p->n_scan_rules; i++) {
+                const Rule *rule = &p->rules[p->scan_rules[i]];
+
+                if (!rule->names)
+                        continue;
+                for (char **n = rule->names; *n; n++) {
+                        n_globs++;
+                        text_size += strlen(*n) + 1;
+                }
+                n_globs++;   /* the terminating NULL */
+        }
+
+        /* Owned by p at once, so policy_free() cleans up after a failure here. */
+        s = p->scan_names = calloc(1, sizeof(ScanNames));
+        if (!s)
+                return -ENOMEM;
+        s->start = calloc(p->n_scan_rules ?: 1, sizeof(size_t));
+        s->globs = calloc(n_globs ?: 1, sizeof(const char *));
+        s->text = malloc(text_size ?: 1);
+        if (!s->start || !s->globs || !s->text)
+                return -ENOMEM;
+
+        for (size_t i = 0; i < p->n_scan_rules; i++) {
+                const Rule *rule = &p->rules[p->scan_rules[i]];
+
+                if (!rule->names) {
+                        s->start[i] = SIZE_MAX;
+                        continue;
+                }
+                s->start[i] = g;
+                for (char **n = rule->names; *n; n++) {
+                        size_t len = strlen(*n) + 1;
+
+                        memcpy(s->text + t, *n, len);
+                        s->globs[g++] = s->text + t;
+                        t += len;
+                }
+                s->globs[g++] = NULL;
+        }
+        return 0;
+}
+
 int policy_builder_finish(PolicyBuilder *b, Policy **ret, DiagList *diag) {
         _cleanup_policy_ Policy *p = NULL;
         int r = 0;
@@ -849,6 +913,9 @@ int policy_builder_finish(PolicyBuilder *b, Policy **ret, DiagList *diag) {
         p->files = TAKE_PTR(b->files);
 
         r = build_index(p);
+        if (r < 0)
+                return r;
+        r = build_scan_names(p);
         if (r < 0)
                 return r;
 

@@ -135,6 +135,59 @@ static void test_many_exact_rules(void **state) {
         policy_free(p);
 }
 
+/* The rule the matcher must find, by brute force: the strongest that rule_matches(). */
+static const Rule *reference_rule(const Policy *p, const ProcInfo *info) {
+        for (size_t i = p->n_rules; i-- > 0;)
+                if (rule_matches(&p->rules[i], info, NULL))
+                        return &p->rules[i];
+        return NULL;
+}
+
+static void test_scan_first_pass_agrees(void **state) {
+        /* Globbed, literal, several and no names; names with other qualifiers; exact
+         * names interleaved, so the scanned rules' positions differ from their indexes. */
+        static const char *const names[] = { "ba*", "*sh", "b?sh", "zsh", "dash", "[bz]sh", "f*", "*-journald", "x" };
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        Policy *p;
+
+        assert_non_null(f);
+        for (int i = 0; i < 60; i++) {
+                fprintf(f, "[rule:r%d]\n", i);
+                if (i % 7 != 3)
+                        fprintf(f, "name = %s%s%s\n", names[i % 9], i % 4 == 0 ? " " : "", i % 4 == 0 ? names[(i + 4) % 9] : "");
+                if (i % 5 == 1)
+                        fprintf(f, "user = %d\n", i % 2 ? 0 : 1000);
+                if (i % 7 == 3 || i % 6 == 2)
+                        fprintf(f, "cmdline = *--r%d*\n", i % 3);
+                if (i % 11 == 5)
+                        fprintf(f, "exe = /usr/lib/systemd/*\n");
+                fprintf(f, "oom_score_adj = %d\n", i);
+        }
+        assert_int_equal(fclose(f), 0);
+        p = test_build_policy(text);
+        {
+                ProcInfo procs[] = {
+                        proc("bash", 0, "/bin/bash", "bash --r1", NULL),
+                        proc("bash", 1000, "/bin/bash", "bash", NULL),
+                        proc("zsh", 0, "/bin/zsh", "zsh --r2", NULL),
+                        proc("dash", 1000, "/bin/dash", "dash --r0", NULL),
+                        proc("fish", 0, "/usr/bin/fish", "fish", NULL),
+                        proc("x", 0, "/x", "x --r1", NULL),
+                        proc("python3", 1000, "/usr/bin/python3", "python3 --r2", NULL),
+                        /* Truncated comm: the exe basename is a name too. */
+                        proc("systemd-journal", 0, "/usr/lib/systemd/systemd-journald", "/usr/lib/systemd/systemd-journald",
+                             NULL),
+                };
+
+                assert_true(p->n_scan_rules > 0 && p->n_scan_rules < p->n_rules);
+                for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++)
+                        assert_ptr_equal(matcher_find_rule(p, &procs[i]), reference_rule(p, &procs[i]));
+        }
+        policy_free(p);
+}
+
 static void test_may_match(void **state) {
         _cleanup_policy_ Policy *exact = test_build_policy("[rule:a]\nname = sshd\nuser = root\noom_score_adj = 1\n");
         _cleanup_policy_ Policy *glob = test_build_policy("[oom_score_adj]\nss* = 1\n");
@@ -156,6 +209,7 @@ int main(void) {
                 cmocka_unit_test(test_precedence_index_vs_scan),
                 cmocka_unit_test(test_truncated_comm),
                 cmocka_unit_test(test_many_exact_rules),
+                cmocka_unit_test(test_scan_first_pass_agrees),
                 cmocka_unit_test(test_may_match),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

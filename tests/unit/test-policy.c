@@ -352,6 +352,35 @@ static void test_no_rules(void **state) {
         }
 }
 
+static void test_scan_names(void **state) {
+        _cleanup_policy_ Policy *p = build_ok(
+                "[oom_score_adj]\nfoo* = 2\nsshd = 1\n"
+                "[rule:a]\nname = ba?h zsh b[aeiou]sh\nuser = root\noom_score_adj = 3\n"
+                "[rule:b]\nexe = /bin/*\noom_score_adj = 4\n"
+                "[rule:c]\nname = x*\ncmdline = *--x*\noom_score_adj = 5\n");
+        const char *const *g;
+
+        /* Scan order is strongest first: c, b, a, foo*. */
+        assert_int_equal(p->n_scan_rules, 4);
+        g = policy_scan_names(p, 0);
+        assert_non_null(g);
+        assert_string_equal(g[0], "x*");
+        assert_null(g[1]);
+        assert_null(policy_scan_names(p, 1));   /* b: no name qualifier */
+        g = policy_scan_names(p, 2);
+        assert_non_null(g);
+        assert_string_equal(g[0], "ba?h");
+        assert_string_equal(g[1], "zsh");       /* literal names of a scanned rule are kept too */
+        assert_string_equal(g[2], "b[aeiou]sh");
+        assert_null(g[3]);
+        g = policy_scan_names(p, 3);
+        assert_non_null(g);
+        assert_string_equal(g[0], "foo*");
+        assert_null(g[1]);
+        /* Copies, not the rules' own strings. */
+        assert_ptr_not_equal(policy_scan_names(p, 3)[0], p->rules[p->scan_rules[3]].names[0]);
+}
+
 static void test_glob_check(void **state) {
         assert_null(glob_check("abc"));
         assert_null(glob_check("a[bc]d"));
@@ -378,6 +407,7 @@ int main(void) {
                 cmocka_unit_test(test_name_index),
                 cmocka_unit_test(test_dropin_replaces_globs),
                 cmocka_unit_test(test_no_rules),
+                cmocka_unit_test(test_scan_names),
                 cmocka_unit_test(test_glob_check),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
