@@ -271,13 +271,16 @@ run_spawner() {
 
 # ---- cgroups ----
 
-# cgroup_create_pids NAME MAX: a pids cgroup (v1 pids hierarchy or v2) with pids.max = MAX; prints its path.
+# cgroup_create_pids NAME MAX: a pids cgroup (v1 pids hierarchy, or v2 where the root
+# already delegates pids: the machine's controllers are left as they are) with
+# pids.max = MAX; its path in CGROUP. (Not printed: CHILD_CGROUPS must be set in
+# this shell, not in a command substitution's subshell.)
 cgroup_create_pids() {
         local base cg
+        CGROUP=""
         if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
                 base=/sys/fs/cgroup
-                grep -qw pids /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
-                        echo +pids >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || :
+                grep -qw pids /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || return 1
         elif [[ -d /sys/fs/cgroup/pids ]]; then
                 base=/sys/fs/cgroup/pids
         else
@@ -287,21 +290,26 @@ cgroup_create_pids() {
         mkdir "$cg" || return 1
         CHILD_CGROUPS+=("$cg")
         echo "$2" >"$cg/pids.max" || return 1
-        echo "$cg"
+        CGROUP=$cg
 }
 
-# cgroup_remove DIR: SIGKILL whatever is left in DIR (all of it started here), then rmdir.
+# cgroup_remove DIR: SIGKILL whatever is left in DIR (all of it started here), then rmdir
+# (which fails while exiting tasks are still counted: retried for up to 10 s).
 cgroup_remove() {
-        local cg="$1" i pid
+        local cg="$1" i pid procs
         [[ -d "$cg" ]] || return 0
         for ((i = 0; i < 100; i++)); do
-                [[ -s "$cg/cgroup.procs" ]] || break
-                while read -r pid; do
-                        kill -KILL "$pid" 2>/dev/null || :
-                done <"$cg/cgroup.procs"
+                procs=$(<"$cg/cgroup.procs")   # cgroupfs files have no size: read them
+                if [[ -n "$procs" ]]; then
+                        for pid in $procs; do
+                                kill -KILL "$pid" 2>/dev/null || :
+                        done
+                elif rmdir "$cg" 2>/dev/null; then
+                        return 0
+                fi
                 sleep 0.1
         done
-        rmdir "$cg" 2>/dev/null || log "WARNING: cannot remove $cg"
+        log "WARNING: cannot remove $cg"
 }
 
 # ---- report header ----
