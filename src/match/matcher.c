@@ -125,10 +125,19 @@ const Rule *matcher_find_rule(const Policy *policy, const ProcInfo *info) {
 }
 
 bool matcher_may_match(const Policy *policy, const ProcInfo *info) {
+        const char *const names[] = { info->comm };
         size_t n;
 
         /* A truncated comm has more names (exe, argv[0]) than the comm shows. */
-        if (policy->n_scan_rules > 0 || strlen(info->comm) == PROC_COMM_MAX - 1)
+        if (strlen(info->comm) == PROC_COMM_MAX - 1)
                 return true;
-        return policy_rules_for_name(policy, info->comm, &n) != NULL;
+        if (policy_rules_for_name(policy, info->comm, &n))
+                return true;
+        /* Name globs are decided here too, so that a policy with a few globs does
+         * not make every process cost four more reads; a scan rule without a name
+         * qualifier can match anything. */
+        for (size_t i = 0; i < policy->n_scan_rules; i++)
+                if (scan_names_match(policy, i, names, ELEMENTSOF(names)))
+                        return true;
+        return false;
 }
