@@ -40,24 +40,11 @@ start_parent() {
         wait_exec "$!" "$BIN/$PAR"
 }
 
-# read_pid VAR FILE: waits for FILE to hold a PID.
-read_pid() {
-        local __var=$1 file=$2 i pid=""
-        for ((i = 0; i < 500; i++)); do
-                pid=$(cat "$file" 2>/dev/null || :)
-                [[ "$pid" =~ ^[0-9]+$ ]] && break
-                sleep 0.01
-        done
-        [[ "$pid" =~ ^[0-9]+$ ]] || fail "no PID in $file"
-        PIDS+=("$pid")
-        printf -v "$__var" '%s' "$pid"
-}
-
 # spawn_children NAME: lets parent NAME spawn its children; sets child and matched.
 spawn_children() {
         touch "$tmp/$1/go"
-        read_pid child "$tmp/pids/$1.child"
-        read_pid matched "$tmp/pids/$1.matched"
+        read_pid_file child "$tmp/pids/$1.child"
+        read_pid_file matched "$tmp/pids/$1.matched"
         wait_exec "$child" "$(readlink -f /bin/sleep)"
         wait_exec "$matched" "$BIN/$PAR2"
 }
