@@ -93,6 +93,21 @@ static const RuleRef *rule_ref_intern(Manager *m, const Rule *rule) {
         return ref;
 }
 
+/* Once per policy, so evaluating a process costs no string building or lookup. A
+ * rule that cannot be interned (out of memory) is just not named in kill reports. */
+static void intern_policy_rules(Manager *m) {
+        free(m->policy_rule_refs);
+        m->policy_rule_refs = calloc(MAX(m->policy->n_rules, (size_t) 1), sizeof(RuleRef *));
+        if (!m->policy_rule_refs)
+                return;
+        for (size_t i = 0; i < m->policy->n_rules; i++)
+                m->policy_rule_refs[i] = rule_ref_intern(m, &m->policy->rules[i]);
+}
+
+static const RuleRef *rule_ref_of(const Manager *m, const Rule *rule) {
+        return m->policy_rule_refs ? m->policy_rule_refs[rule - m->policy->rules] : NULL;
+}
+
 static void free_rule_ref(void *p) {
         RuleRef *ref = p;
 
@@ -286,7 +301,7 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
                 /* A value we could not write is not one children inherit from us. */
                 t->reset_children = rule->children == CHILDREN_RESET && e.adj == rule->oom_score_adj;
                 t->lineage = false;
-                t->rule = rule_ref_intern(m, rule);
+                t->rule = rule_ref_of(m, rule);
                 (void) snprintf(t->comm, sizeof(t->comm), "%s", info.comm);
                 goto done;
         }
@@ -800,6 +815,7 @@ static void reload(Manager *m) {
         } else {
                 policy_free(m->policy);
                 m->policy = p;
+                intern_policy_rules(m);
                 m->policy_loaded_usec = now_usec(CLOCK_REALTIME);
                 m->counters.reloads++;
                 hashmap_free(m->eacces_reported);
@@ -915,6 +931,7 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->tracked);
         hashmap_free(m->eacces_reported);
         hashmap_free(m->rule_refs);
+        free(m->policy_rule_refs);
         hashmap_free(m->adjusted_by_rule);
         policy_free(m->policy);
         rootfs_free(m->fs);
@@ -1011,6 +1028,7 @@ int manager_start(Manager *m) {
         }
         m->policy_loaded_usec = now_usec(CLOCK_REALTIME);
         m->last_reload_ok = true;
+        intern_policy_rules(m);
         if (m->opts.log_level < 0)
                 m->log.max_level = m->policy->daemon.log_level;
 

@@ -107,6 +107,7 @@ typedef struct Manager {
         Hashmap *tracked;                /* "PID" -> Tracked */
         Hashmap *eacces_reported;        /* rule name -> (void *) 1, per policy generation */
         Hashmap *rule_refs;              /* "name\norigin\nvalue" -> RuleRef */
+        const RuleRef **policy_rule_refs; /* per rule of the current policy, by index; entries may be NULL */
         Hashmap *adjusted_by_rule;       /* rule name -> uint64_t count, for metrics */
         RecentExit recent_exits[RECENT_EXITS_MAX];
         size_t recent_exit_pos;
