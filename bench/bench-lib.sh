@@ -44,6 +44,31 @@ bench_cleanup() {
         fi
 }
 
+# bench_parse_options HELP_LINES ARGS...: the options of scale-bench.sh and poller-bench.sh:
+# --quick, --only SECTIONS, --no-build, --keep, --help (prints lines HELP_LINES, e.g. 3,29,
+# of the script's header). Sets quick, build, keep and (when given) only; BENCH names the script.
+bench_parse_options() {
+        local help_lines=$1
+        shift
+        quick=0
+        build=1
+        keep=0
+        while [[ $# -gt 0 ]]; do
+                case "$1" in
+                --quick) quick=1 ;;
+                --only) only="$2"; shift ;;
+                --only=*) only="${1#--only=}" ;;
+                --no-build) build=0 ;;
+                --keep) keep=1 ;;
+                -h|--help) sed -n "${help_lines}p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+                *) echo "$BENCH: unknown option '$1'" >&2; exit 2 ;;
+                esac
+                shift
+        done
+}
+
+want_section() { [[ ",$only," == *",$1,"* ]]; }
+
 bench_init() {
         [[ $EUID -eq 0 ]] || die "needs root (root-owned policy files, proc connector)"
         tmp=$(mktemp -d "${TMPDIR:-/tmp}/oombench.XXXXXX")

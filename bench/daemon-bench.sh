@@ -58,7 +58,6 @@ while [[ $# -gt 0 ]]; do
         esac
         shift
 done
-want_section() { [[ ",$only," == *",$1,"* ]]; }
 
 # ---- parameters ----
 if (( quick )); then

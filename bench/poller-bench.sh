@@ -32,23 +32,11 @@ set -euo pipefail
 
 cmdline="bash bench/poller-bench.sh${*:+ $*}"
 
-quick=0
 only="idle,load,lifetime"
-build=1
-keep=0
-while [[ $# -gt 0 ]]; do
-        case "$1" in
-        --quick) quick=1 ;;
-        --only) only="$2"; shift ;;
-        --only=*) only="${1#--only=}" ;;
-        --no-build) build=0 ;;
-        --keep) keep=1 ;;
-        -h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "poller-bench: unknown option '$1'" >&2; exit 2 ;;
-        esac
-        shift
-done
-want_section() { [[ ",$only," == *",$1,"* ]]; }
+BENCH=poller-bench
+# shellcheck source=bench/bench-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+bench_parse_options 3,29 "$@"
 
 # ---- parameters ----
 TOOLS="daemon poll-1000 poll-100"     # poll-N: the poller every N ms
@@ -63,9 +51,6 @@ else
 fi
 LIFETIMES_MS="10 100 1000"
 
-BENCH=poller-bench
-# shellcheck source=bench/bench-lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 bench_init
 
 bench_build_daemon "$build" src/oompolicyd

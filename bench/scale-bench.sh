@@ -36,23 +36,11 @@ set -euo pipefail
 
 cmdline="bash bench/scale-bench.sh${*:+ $*}"
 
-quick=0
 only="rules,cpu,scan"
-build=1
-keep=0
-while [[ $# -gt 0 ]]; do
-        case "$1" in
-        --quick) quick=1 ;;
-        --only) only="$2"; shift ;;
-        --only=*) only="${1#--only=}" ;;
-        --no-build) build=0 ;;
-        --keep) keep=1 ;;
-        -h|--help) sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "scale-bench: unknown option '$1'" >&2; exit 2 ;;
-        esac
-        shift
-done
-want_section() { [[ ",$only," == *",$1,"* ]]; }
+BENCH=scale-bench
+# shellcheck source=bench/bench-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+bench_parse_options 3,33 "$@"
 
 # ---- parameters ----
 KINDS="exact mixed glob"
@@ -75,9 +63,6 @@ SCAN_EVERY=4              # 1 in 4 sleepers is named as a rule matches
 S_TARGET=oomscan-tgt
 S_OTHER=oomscan-other
 
-BENCH=scale-bench
-# shellcheck source=bench/bench-lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 bench_init
 
 bench_build_daemon "$build" src/oompolicyd src/oompolicyctl
