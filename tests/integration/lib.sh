@@ -25,7 +25,7 @@ fail() {
                 cat "$tmp/out" >&2
                 echo "--- stderr of the last command ---" >&2
                 cat "$tmp/err" >&2
-                echo "---" >&2
+                echo "--- FAIL: $*" >&2
         fi
         exit 1
 }
