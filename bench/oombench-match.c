@@ -13,16 +13,21 @@
  * policy_kb    VmRSS growth over policy_load(): what the loaded policy costs
  *              in memory (the builder's garbage included, as in the daemon)
  * open_us      proc_pid_open() + close of a live process
- * read_us      proc_read_info() with the policy's proc_fields (what the daemon
- *              reads for every EXEC/COMM/UID event)
- * read_min_us  proc_read_info() with no optional fields (stat + oom_score_adj)
+ * comm_us      proc_read_comm(): what an EXEC/COMM/UID event of a process the
+ *              daemon keeps no state for reads first
+ * read_us      proc_read_info() with every field the policy uses (proc_fields):
+ *              the most a process some rule could match costs to read
+ * read_min_us  proc_read_info() with no optional fields (stat + oom_score_adj):
+ *              what a scan reads for every process
  * miss_us      matcher_find_rule() for a process no rule names
  * hit_us       matcher_find_rule() for TARGET_NAME (default oombench-tgt)
- * eval_miss_us the daemon's whole evaluation of a live process no rule names,
- *              write excluded: proc_read_basic(), matcher_may_match(), the
- *              policy's fields if it may match, matcher_find_rule()
+ * eval_miss_us the daemon's whole evaluation of a live process it keeps no
+ *              state for, after its EXEC event, write excluded: proc_read_comm(),
+ *              matcher_may_match(), the fields its candidate rules need if it
+ *              may match, matcher_find_rule()
  * eval_hit_us  the same for a live process named TARGET_NAME
- * write_us     proc_write_oom_score_adj()
+ * write_us     setting the value after a match: proc_open_oom_score_adj() (open
+ *              for reading and writing, read), proc_write_oom_score_adj_fd(), close
  *
  * The live processes are forked before the policy is loaded: a fork after a
  * large load would make this process pay copy-on-write faults on its heap in
@@ -95,14 +100,15 @@ static pid_t fork_sleeper(const char *name) {
         return pid;
 }
 
-/* What the daemon does for an EXEC/COMM event, up to the decision (see evaluate_fd()). */
+/* What the daemon does for an EXEC/COMM event, up to the decision (see evaluate_untracked_fd()). */
 static const Rule *evaluate(const Policy *p, int pid_fd, pid_t pid) {
-        ProcInfo info = {};
+        ProcInfo info = { .pid = pid };
         const Rule *rule = NULL;
+        unsigned fields;
 
-        if (proc_read_basic(pid_fd, pid, &info) < 0)
+        if (proc_read_comm(pid_fd, info.comm) < 0)
                 return NULL;
-        if (matcher_may_match(p, &info) && proc_read_fields(pid_fd, p->proc_fields, &info) >= 0)
+        if (matcher_may_match(p, &info, &fields) && proc_read_fields(pid_fd, fields, &info) >= 0)
                 rule = matcher_find_rule(p, &info);
         proc_info_done(&info);
         return rule;
@@ -114,7 +120,8 @@ int main(int argc, char **argv) {
         DiagList diag = {};
         RootFs *fs = NULL;
         ProcInfo info = {}, hit = {};
-        double load_ms, load_wall_ms, open_us, read_us, read_min_us, miss_us, hit_us, eval_miss_us, eval_hit_us, write_us;
+        double load_ms, load_wall_ms, open_us, comm_us, read_us, read_min_us, miss_us, hit_us, eval_miss_us, eval_hit_us,
+                write_us;
         uint64_t t0, w0;
         long rss0, rss1;
         volatile const Rule *sink;
@@ -160,6 +167,10 @@ int main(int argc, char **argv) {
                 if (proc_pid_open(fs, child, &fd) >= 0)
                         close(fd);
         });
+        MEASURE(comm_us, {
+                char comm[PROC_COMM_MAX];
+                (void) proc_read_comm(pid_fd, comm);
+        });
         MEASURE(read_us, {
                 ProcInfo i = {};
                 if (proc_read_info(pid_fd, child, p->proc_fields, &i) >= 0)
@@ -180,12 +191,19 @@ int main(int argc, char **argv) {
         MEASURE(eval_miss_us, sink = evaluate(p, pid_fd, child));
         MEASURE(eval_hit_us, sink = evaluate(p, target_fd, target_child));
         (void) sink;
-        MEASURE(write_us, (void) proc_write_oom_score_adj(pid_fd, 100 + (v++ & 1)));
+        MEASURE(write_us, {
+                int adj_fd = -EBADF;
+                int old;
+                if (proc_open_oom_score_adj(pid_fd, &adj_fd, &old) >= 0)
+                        (void) proc_write_oom_score_adj_fd(adj_fd, 100 + (v++ & 1));
+                if (adj_fd >= 0)
+                        close(adj_fd);
+        });
 
         printf("RESULT group=match rules=%zu globs_scanned=%zu proc_fields=0x%x load_ms=%.1f load_wall_ms=%.1f "
-               "policy_kb=%ld open_us=%.2f read_us=%.2f read_min_us=%.2f miss_us=%.3f hit_us=%.3f "
+               "policy_kb=%ld open_us=%.2f comm_us=%.2f read_us=%.2f read_min_us=%.2f miss_us=%.3f hit_us=%.3f "
                "eval_miss_us=%.2f eval_hit_us=%.2f write_us=%.2f target_matched=%s live_target_matched=%s\n",
-               p->n_rules, p->n_scan_rules, p->proc_fields, load_ms, load_wall_ms, rss1 - rss0, open_us, read_us,
+               p->n_rules, p->n_scan_rules, p->proc_fields, load_ms, load_wall_ms, rss1 - rss0, open_us, comm_us, read_us,
                read_min_us, miss_us, hit_us, eval_miss_us, eval_hit_us, write_us,
                matcher_find_rule(p, &hit) ? "yes" : "no", evaluate(p, target_fd, target_child) ? "yes" : "no");
 

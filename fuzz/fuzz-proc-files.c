@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The pure parsers of /proc and cgroup files. Every input goes to every parser:
+/* The pure parsers of /proc and cgroup files (and the UTF-8 repair of what they
+ * yield). Every input goes to every parser:
  * a real stat file makes a good start for a status parser too, and the parsers
  * are cheap. The string parsers see the input up to its first NUL, as they see
  * what read_small_file_at() read; the cmdline parser sees all bytes. */
@@ -13,6 +14,7 @@
 #include "macro.h"
 #include "meminfo.h"
 #include "proc-info.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,6 +34,31 @@ static void check_stat(const char *buf) {
         if (strlen(info.comm) != comm_len || memcmp(info.comm, open_paren + 1, comm_len) != 0)
                 abort();
         if (info.exe || info.argv0 || info.cmdline || info.cgroup || info.fields != 0)
+                abort();
+}
+
+static void check_comm(const char *buf) {
+        char comm[PROC_COMM_MAX];
+        size_t len = strlen(buf);
+        int r = proc_parse_comm(buf, comm);
+
+        if (r == -EBADMSG) {
+                if (len > 0 && buf[len - 1] == '\n')
+                        abort();
+                return;
+        }
+        if (r != 0 || strlen(comm) != MIN(len - 1, (size_t) PROC_COMM_MAX - 1) || memcmp(comm, buf, strlen(comm)) != 0)
+                abort();
+}
+
+/* Names and log lines are made valid UTF-8 for JSON: always valid afterwards, and
+ * unchanged when they were valid already. */
+static void check_utf8(const char *buf) {
+        _cleanup_free_ char *valid = utf8_make_valid(buf);
+
+        if (!valid || !utf8_is_valid(valid))
+                abort();
+        if (utf8_is_valid(buf) != (strcmp(valid, buf) == 0))
                 abort();
 }
 
@@ -149,6 +176,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         buf[size] = '\0';
 
         check_stat(buf);
+        check_comm(buf);
+        check_utf8(buf);
         check_status_uid(buf);
         check_cgroup(buf);
         check_cmdline(data, size);

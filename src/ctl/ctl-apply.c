@@ -7,6 +7,7 @@
 
 #include "apply.h"
 #include "ctl.h"
+#include "json-util.h"
 
 typedef struct ApplyRun {
         const CtlOptions *opts;
@@ -25,13 +26,13 @@ static void report_outcome(ApplyRun *run, const ProcOutcome *o) {
                 json_object *j = json_object_new_object();
 
                 json_object_object_add(j, "pid", json_object_new_int(o->pid));
-                json_object_object_add(j, "name", json_object_new_string(o->comm));
+                json_object_object_add(j, "name", json_string_new(o->comm));
                 json_object_object_add(j, "old", json_object_new_int(o->old_adj));
                 json_object_object_add(j, "new", json_object_new_int(o->new_adj));
-                json_object_object_add(j, "rule", json_object_new_string(o->rule->name));
-                json_object_object_add(j, "origin", json_object_new_string(strna(where)));
-                json_object_object_add(j, "error", o->error ? json_object_new_string(strerror(-o->error)) : NULL);
-                json_object_object_add(j, "hint", hint ? json_object_new_string(hint) : NULL);
+                json_object_object_add(j, "rule", json_string_new(o->rule->name));
+                json_object_object_add(j, "origin", json_string_new(strna(where)));
+                json_object_object_add(j, "error", o->error ? json_string_new(strerror(-o->error)) : NULL);
+                json_object_object_add(j, "hint", json_string_new(hint));
                 json_object_array_add(run->processes, j);
                 return;
         }
@@ -89,11 +90,11 @@ static json_object *apply_sysctls(const RootFs *fs, const Policy *p, bool dry_ru
                 if (list) {
                         json_object *j = json_object_new_object();
 
-                        json_object_object_add(j, "key", json_object_new_string(info->key));
+                        json_object_object_add(j, "key", json_string_new(info->key));
                         json_object_object_add(j, "old", c->old_known ? json_object_new_int64(c->old_value) : NULL);
                         json_object_object_add(j, "new", json_object_new_int64(c->new_value));
-                        json_object_object_add(j, "origin", json_object_new_string(strna(where)));
-                        json_object_object_add(j, "error", c->error ? json_object_new_string(strerror(-c->error)) : NULL);
+                        json_object_object_add(j, "origin", json_string_new(strna(where)));
+                        json_object_object_add(j, "error", c->error ? json_string_new(strerror(-c->error)) : NULL);
                         json_object_array_add(list, j);
                 } else if (c->error)
                         fprintf(stderr, "%s %s -> %" PRId64 " (%s): failed: %s\n", info->key, old, c->new_value,

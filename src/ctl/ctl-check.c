@@ -9,6 +9,7 @@
 #include "parse-util.h"
 #include "strv.h"
 #include "sysctl-d.h"
+#include "json-util.h"
 
 static char **rule_key_values(const Rule *r, RuleKey k) {
         switch (k) {
@@ -118,7 +119,7 @@ static json_object *strv_to_json(char **l) {
                 return NULL;
         a = json_object_new_array();
         for (char **i = l; *i; i++)
-                json_object_array_add(a, json_object_new_string(*i));
+                json_object_array_add(a, json_string_new(*i));
         return a;
 }
 
@@ -129,18 +130,18 @@ static json_object *policy_to_json(const Policy *p, const DiagList *diag) {
         char value[4096];
 
         for (char **f = p->files; *f; f++)
-                json_object_array_add(files, json_object_new_string(*f));
+                json_object_array_add(files, json_string_new(*f));
         for (size_t i = 0; i < p->n_rules; i++) {
                 const Rule *r = &p->rules[i];
                 json_object *o = json_object_new_object();
 
-                json_object_object_add(o, "rule", json_object_new_string(r->name));
+                json_object_object_add(o, "rule", json_string_new(r->name));
                 json_object_object_add(o, "short_form", json_object_new_boolean(r->short_form));
                 json_object_object_add(o, "origin", json_origin(&r->origin));
                 for (RuleKey k = 0; k < RULE_KEY_OOM_SCORE_ADJ; k++)
                         json_object_object_add(o, rule_key_to_string(k), strv_to_json(rule_key_values(r, k)));
                 json_object_object_add(o, "oom_score_adj", json_object_new_int(r->oom_score_adj));
-                json_object_object_add(o, "children", json_object_new_string(children_mode_to_string(r->children)));
+                json_object_object_add(o, "children", json_string_new(children_mode_to_string(r->children)));
                 json_object_array_add(rules, o);
         }
         for (SysctlId id = 0; id < _SYSCTL_MAX; id++) {
@@ -155,12 +156,12 @@ static json_object *policy_to_json(const Policy *p, const DiagList *diag) {
         }
         for (DaemonKey k = 0; k < _DAEMON_KEY_MAX; k++) {
                 daemon_value(&p->daemon, k, value, sizeof(value));
-                json_object_object_add(daemon, daemon_key_to_string(k), json_object_new_string(value));
+                json_object_object_add(daemon, daemon_key_to_string(k), json_string_new(value));
         }
         for (size_t i = 0; i < diag->n_entries; i++) {
                 _cleanup_free_ char *s = diag_entry_format(&diag->entries[i]);
                 if (s)
-                        json_object_array_add(warnings, json_object_new_string(s));
+                        json_object_array_add(warnings, json_string_new(s));
         }
         json_object_object_add(root, "valid", json_object_new_boolean(true));
         json_object_object_add(root, "files", files);
@@ -185,7 +186,7 @@ int verb_check(const CtlOptions *o, int argc, char **argv) {
                         for (size_t i = 0; i < diag.n_entries; i++) {
                                 _cleanup_free_ char *s = diag_entry_format(&diag.entries[i]);
                                 if (s)
-                                        json_object_array_add(errors, json_object_new_string(s));
+                                        json_object_array_add(errors, json_string_new(s));
                         }
                         json_object_object_add(root, "valid", json_object_new_boolean(false));
                         json_object_object_add(root, "errors", errors);

@@ -10,6 +10,7 @@
 #include "inspect.h"
 #include "matcher.h"
 #include "parse-util.h"
+#include "json-util.h"
 
 #define MIB (1024.0 * 1024.0)
 
@@ -219,10 +220,6 @@ static int print_explanation(const InspectContext *c, const Explanation *e) {
         return 0;
 }
 
-static json_object *json_string_or_null(const char *s) {
-        return s ? json_object_new_string(s) : NULL;
-}
-
 static json_object *json_rank(size_t rank) {
         return rank > 0 ? json_object_new_int64((int64_t) rank) : NULL;
 }
@@ -236,7 +233,7 @@ static json_object *rules_to_json(const Policy *policy, const ProcInfo *info) {
                 RuleMatch m;
                 bool matched = rule_matches(rule, info, &m);
 
-                json_object_object_add(j, "rule", json_object_new_string(rule->name));
+                json_object_object_add(j, "rule", json_string_new(rule->name));
                 json_object_object_add(j, "origin", json_origin(&rule->origin));
                 json_object_object_add(j, "short_form", json_object_new_boolean(rule->short_form));
                 json_object_object_add(j, "oom_score_adj", json_object_new_int(rule->oom_score_adj));
@@ -248,9 +245,9 @@ static json_object *rules_to_json(const Policy *policy, const ProcInfo *info) {
                         if (explain_qualifier(rule, k, &m, info, &reason) < 0 || !reason)
                                 continue;
                         q = json_object_new_object();
-                        json_object_object_add(q, "qualifier", json_object_new_string(rule_key_to_string(k)));
-                        json_object_object_add(q, "result", json_object_new_string(qualifier_result_to_string(m.result[k])));
-                        json_object_object_add(q, "reason", json_object_new_string(reason));
+                        json_object_object_add(q, "qualifier", json_string_new(rule_key_to_string(k)));
+                        json_object_object_add(q, "result", json_string_new(qualifier_result_to_string(m.result[k])));
+                        json_object_object_add(q, "reason", json_string_new(reason));
                         json_object_array_add(quals, q);
                 }
                 json_object_object_add(j, "qualifiers", quals);
@@ -285,12 +282,12 @@ static json_object *explanation_to_json(const InspectContext *c, const Explanati
         char user[32];
 
         json_object_object_add(j, "pid", json_object_new_int(info->pid));
-        json_object_object_add(j, "name", json_object_new_string(info->comm));
-        json_object_object_add(j, "user", json_object_new_string(ctl_user_name(info, user)));
+        json_object_object_add(j, "name", json_string_new(info->comm));
+        json_object_object_add(j, "user", json_string_new(ctl_user_name(info, user)));
         json_object_object_add(j, "uid", (info->fields & PROC_FIELD_UID) ? json_object_new_int64(info->uid) : NULL);
-        json_object_object_add(j, "exe", json_string_or_null(info->exe));
-        json_object_object_add(j, "cmdline", json_string_or_null(info->cmdline));
-        json_object_object_add(j, "cgroup", json_string_or_null(info->cgroup));
+        json_object_object_add(j, "exe", json_string_new(info->exe));
+        json_object_object_add(j, "cmdline", json_string_new(info->cmdline));
+        json_object_object_add(j, "cgroup", json_string_new(info->cgroup));
         json_object_object_add(j, "rules", rules_to_json(c->policy, info));
         json_object_object_add(j, "winning_rule", json_rule_label(e->winner));
 

@@ -10,6 +10,7 @@
 #include "ctl.h"
 #include "policy-load.h"
 #include "strv.h"
+#include "json-util.h"
 
 void inspect_context_done(InspectContext *c) {
         if (!c)
@@ -98,7 +99,7 @@ char *ctl_rule_label(const Rule *r) {
 json_object *json_rule_label(const Rule *r) {
         _cleanup_free_ char *label = ctl_rule_label(r);
 
-        return label ? json_object_new_string(label) : NULL;
+        return json_string_new(label);
 }
 
 const char *ctl_format_kib(uint64_t kib, char buf[static 16]) {

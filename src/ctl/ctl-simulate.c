@@ -8,6 +8,7 @@
 #include "ctl.h"
 #include "inspect.h"
 #include "memcg.h"
+#include "json-util.h"
 
 /* vm.swappiness when /proc/sys is not readable: the kernel's default. */
 #define DEFAULT_SWAPPINESS 60
@@ -113,7 +114,7 @@ static json_object *entry_to_json(const RankedProcess *e) {
         json_object *j = json_object_new_object();
 
         json_object_object_add(j, "pid", json_object_new_int(e->proc->info.pid));
-        json_object_object_add(j, "name", json_object_new_string(e->proc->info.comm));
+        json_object_object_add(j, "name", json_string_new(e->proc->info.comm));
         json_object_object_add(j, "points", e->badness.killable ? json_object_new_int64(e->badness.points) : NULL);
         json_object_object_add(j, "oom_score_adj", json_object_new_int(e->oom_score_adj));
         json_object_object_add(j, "rule", json_rule_label(e->rule));

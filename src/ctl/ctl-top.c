@@ -7,14 +7,15 @@
 
 #include "ctl.h"
 #include "inspect.h"
+#include "json-util.h"
 
 static json_object *row_to_json(const ProcRecord *p, const Rule *rule) {
         json_object *j = json_object_new_object();
         char user[32];
 
         json_object_object_add(j, "pid", json_object_new_int(p->info.pid));
-        json_object_object_add(j, "user", json_object_new_string(ctl_user_name(&p->info, user)));
-        json_object_object_add(j, "name", json_object_new_string(p->info.comm));
+        json_object_object_add(j, "user", json_string_new(ctl_user_name(&p->info, user)));
+        json_object_object_add(j, "name", json_string_new(p->info.comm));
         json_object_object_add(j, "rss_kb", json_object_new_int64((int64_t) proc_record_rss_kb(p)));
         json_object_object_add(j, "swap_kb", json_object_new_int64((int64_t) proc_record_swap_kb(p)));
         json_object_object_add(j, "oom_score", json_object_new_int64((int64_t) p->oom_score));

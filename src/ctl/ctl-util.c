@@ -6,6 +6,7 @@
 
 #include "ctl.h"
 #include "policy-load.h"
+#include "json-util.h"
 
 int ctl_load_policy(const CtlOptions *o, Policy **ret, DiagList *diag) {
         int r = policy_load(o->root, o->config, ret, diag);
@@ -35,5 +36,5 @@ json_object *json_origin(const Origin *o) {
         if (!o->file)
                 return NULL;
         s = origin_to_string(o);
-        return s ? json_object_new_string(s) : NULL;
+        return json_string_new(s);
 }

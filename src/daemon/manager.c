@@ -189,12 +189,14 @@ static void report_write_failure(Manager *m, pid_t pid, const char *comm, const 
         remember_error(m, "pid %d %s: cannot set %d: %s", (int) pid, comm, new_adj, strerror(-error));
 }
 
-static int write_adj(Manager *m, int pid_fd, pid_t pid, const char *comm, const Rule *rule, int old_adj, int new_adj,
-                     const char *why) {
+/* Writes through adj_fd when the caller has oom_score_adj open already (see
+ * proc_open_oom_score_adj()), else by name below pid_fd. */
+static int write_adj(Manager *m, int pid_fd, int adj_fd, pid_t pid, const char *comm, const Rule *rule, int old_adj,
+                     int new_adj, const char *why) {
         _cleanup_free_ char *origin = NULL;
         int r;
 
-        r = proc_write_oom_score_adj(pid_fd, new_adj);
+        r = adj_fd != -EBADF ? proc_write_oom_score_adj_fd(adj_fd, new_adj) : proc_write_oom_score_adj(pid_fd, new_adj);
         if (r == -ESRCH)
                 return r;
         if (r < 0) {
@@ -223,9 +225,57 @@ typedef struct Evaluation {
         bool skipped;           /* kernel thread or zombie */
 } Evaluation;
 
+/* A rule matched: gives the process the rule's value (info->oom_score_adj is
+ * the one it has) and remembers the rule. t is its tracked state, NULL if none.
+ * A write the kernel refused is reported and counted, not returned. */
+static int apply_rule(Manager *m, int pid_fd, int adj_fd, pid_t pid, const ProcInfo *info, Tracked *t,
+                      const Rule *rule, int *ret_adj) {
+        int want = rule->oom_score_adj, adj = info->oom_score_adj, r;
+
+        if (adj != want) {
+                r = write_adj(m, pid_fd, adj_fd, pid, info->comm, rule, adj, want, NULL);
+                if (r == -ESRCH)
+                        return r;
+                if (r >= 0) {
+                        m->counters.adjusted++;
+                        count_rule_adjustment(m, rule);
+                        if (!t || !t->changed) {
+                                Tracked n = t ? *t : (Tracked) { .start_time = info->start_time };
+
+                                n.original = adj;
+                                n.changed = true;
+                                n.written = want;
+                                r = tracked_put(m, pid, &n);
+                                if (r < 0)
+                                        return r;
+                        } else
+                                t->written = want;
+                        adj = want;
+                }
+        }
+        t = tracked_get(m, pid);
+        if (!t) {
+                /* Already right (e.g. OOMScoreAdjust=) or not writable: still remember the
+                 * rule, for children = reset and to name it if the process is OOM-killed. */
+                r = tracked_put(m, pid, &(Tracked) { .start_time = info->start_time, .original = adj, .written = adj });
+                if (r < 0)
+                        return r;
+                t = tracked_get(m, pid);
+        }
+        t->matched = true;
+        /* A value we could not write is not one children inherit from us. */
+        t->reset_children = rule->children == CHILDREN_RESET && adj == want;
+        t->lineage = false;
+        t->rule = rule_ref_of(m, rule);
+        (void) snprintf(t->comm, sizeof(t->comm), "%s", info->comm);
+        *ret_adj = adj;
+        return 0;
+}
+
 static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
         ProcInfo info = {};
         Evaluation e = { .pid = pid };
+        unsigned fields;
         Tracked *t;
         int r;
 
@@ -250,8 +300,8 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
                 t->start_time = info.start_time;
 
         /* Most processes are named by no rule: for them stat and oom_score_adj suffice. */
-        if (matcher_may_match(m->policy, &info)) {
-                r = proc_read_fields(pid_fd, m->policy->proc_fields, &info);
+        if (matcher_may_match(m->policy, &info, &fields)) {
+                r = proc_read_fields(pid_fd, fields, &info);
                 if (r == -ESRCH)
                         goto gone;
                 if (r < 0)
@@ -259,50 +309,9 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
                 e.rule = matcher_find_rule(m->policy, &info);
         }
         if (e.rule) {
-                const Rule *rule = e.rule;
-                int want = rule->oom_score_adj;
-
-                if (info.oom_score_adj != want) {
-                        r = write_adj(m, pid_fd, pid, info.comm, rule, info.oom_score_adj, want, NULL);
-                        if (r == -ESRCH)
-                                goto gone;
-                        if (r >= 0) {
-                                m->counters.adjusted++;
-                                count_rule_adjustment(m, rule);
-                                e.adj = want;
-                                if (!t || !t->changed) {
-                                        Tracked n = t ? *t : (Tracked) { .start_time = info.start_time };
-
-                                        n.original = info.oom_score_adj;
-                                        n.changed = true;
-                                        n.written = want;
-                                        n.matched = true;
-                                        n.reset_children = rule->children == CHILDREN_RESET;
-                                        n.lineage = false;
-                                        r = tracked_put(m, pid, &n);
-                                        if (r < 0)
-                                                goto done;
-                                        t = NULL;
-                                } else
-                                        t->written = want;
-                        }
-                }
-                t = tracked_get(m, pid);
-                if (!t) {
-                        /* Already right (e.g. OOMScoreAdjust=) or not writable: still remember the
-                         * rule, for children = reset and to name it if the process is OOM-killed. */
-                        r = tracked_put(m, pid, &(Tracked) { .start_time = info.start_time, .original = info.oom_score_adj,
-                                                             .written = info.oom_score_adj });
-                        if (r < 0)
-                                goto done;
-                        t = tracked_get(m, pid);
-                }
-                t->matched = true;
-                /* A value we could not write is not one children inherit from us. */
-                t->reset_children = rule->children == CHILDREN_RESET && e.adj == rule->oom_score_adj;
-                t->lineage = false;
-                t->rule = rule_ref_of(m, rule);
-                (void) snprintf(t->comm, sizeof(t->comm), "%s", info.comm);
+                r = apply_rule(m, pid_fd, -EBADF, pid, &info, t, e.rule, &e.adj);
+                if (r == -ESRCH)
+                        goto gone;
                 goto done;
         }
 
@@ -315,7 +324,7 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
                 int want = m->policy->daemon.default_oom_score_adj;
 
                 if (want != info.oom_score_adj) {
-                        r = write_adj(m, pid_fd, pid, info.comm, NULL, info.oom_score_adj, want, "children = reset");
+                        r = write_adj(m, pid_fd, -EBADF, pid, info.comm, NULL, info.oom_score_adj, want, "children = reset");
                         if (r == -ESRCH)
                                 goto gone;
                         if (r >= 0) {
@@ -327,7 +336,7 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
         } else if (t->matched && t->changed) {
                 /* No longer matches (renamed, other uid, rule removed): give back what it had. */
                 if (info.oom_score_adj == t->written && t->original != t->written) {
-                        r = write_adj(m, pid_fd, pid, info.comm, NULL, info.oom_score_adj, t->original, "no rule matches any more");
+                        r = write_adj(m, pid_fd, -EBADF, pid, info.comm, NULL, info.oom_score_adj, t->original, "no rule matches any more");
                         if (r == -ESRCH)
                                 goto gone;
                         if (r >= 0) {
@@ -354,6 +363,44 @@ gone:
         return -ESRCH;
 }
 
+/* A process the daemon keeps no state for, after its EXEC, COMM or UID event
+ * (no kernel thread sends those): most are named by no rule and cost one read,
+ * of comm. A match gets its value before stat is read for its start time, so
+ * that the value is in place as early as possible. */
+static int evaluate_untracked_fd(Manager *m, int pid_fd, pid_t pid) {
+        _cleanup_close_ int adj_fd = -EBADF;
+        ProcInfo info = { .pid = pid }, stat_info;
+        const Rule *rule;
+        unsigned fields;
+        Tracked *t;
+        int adj, r;
+
+        r = proc_read_comm(pid_fd, info.comm);
+        if (r < 0 || !matcher_may_match(m->policy, &info, &fields))
+                return r;
+        r = proc_read_fields(pid_fd, fields, &info);
+        if (r < 0)
+                goto finish;
+        rule = matcher_find_rule(m->policy, &info);
+        if (!rule)
+                goto finish;
+        r = proc_open_oom_score_adj(pid_fd, &adj_fd, &info.oom_score_adj);
+        if (r < 0)
+                goto finish;
+        r = apply_rule(m, pid_fd, adj_fd, pid, &info, NULL, rule, &adj);
+        if (r < 0)
+                goto finish;
+        /* The start time tells this process apart from a later one with its PID. */
+        t = tracked_get(m, pid);
+        if (t && proc_read_stat(pid_fd, pid, &stat_info) >= 0)
+                t->start_time = stat_info.start_time;
+finish:
+        proc_info_done(&info);
+        if (r == -ESRCH)
+                tracked_drop(m, pid);
+        return r;
+}
+
 int manager_evaluate_pid(Manager *m, pid_t pid) {
         _cleanup_close_ int pid_fd = -EBADF;
         int r;
@@ -365,7 +412,10 @@ int manager_evaluate_pid(Manager *m, pid_t pid) {
         }
         if (r < 0)
                 return r;
-        r = evaluate_fd(m, pid_fd, pid, NULL);
+        if (tracked_get(m, pid))
+                r = evaluate_fd(m, pid_fd, pid, NULL);
+        else
+                r = evaluate_untracked_fd(m, pid_fd, pid);
         return r == -ESRCH || r == -EACCES || r == -EPERM ? 0 : r;
 }
 

@@ -14,6 +14,7 @@
 
 #include "apply.h"
 #include "manager.h"
+#include "json-util.h"
 
 int write_file_atomic(const char *path, const char *content) {
         _cleanup_free_ char *tmp = NULL;
@@ -87,7 +88,7 @@ static json_object *sysctl_drift_json(Manager *m) {
                 m->sysctl_known[id] = known;
                 m->sysctl_current[id] = cur;
                 o = json_object_new_object();
-                json_object_object_add(o, "key", json_object_new_string(sysctl_info(id)->key));
+                json_object_object_add(o, "key", json_string_new(sysctl_info(id)->key));
                 json_object_object_add(o, "desired", json_object_new_int64(s->value));
                 json_object_object_add(o, "current", known ? json_object_new_int64(cur) : NULL);
                 json_object_object_add(o, "drift", json_object_new_boolean(!known || cur != s->value));
@@ -176,15 +177,15 @@ void publish_state(Manager *m) {
         root = json_object_new_object();
         files = json_object_new_array();
         for (char **f = m->policy->files; *f; f++)
-                json_object_array_add(files, json_object_new_string(*f));
+                json_object_array_add(files, json_string_new(*f));
         errors = json_object_new_array();
         for (size_t i = 0; i < ELEMENTSOF(m->last_errors); i++) {
                 const char *e = m->last_errors[(m->last_error_pos + i) % ELEMENTSOF(m->last_errors)];
                 if (e)
-                        json_object_array_add(errors, json_object_new_string(e));
+                        json_object_array_add(errors, json_string_new(e));
         }
         json_object_object_add(root, "pid", json_object_new_int(getpid()));
-        json_object_object_add(root, "version", json_object_new_string(PKGVERSION));
+        json_object_object_add(root, "version", json_string_new(PKGVERSION));
         json_object_object_add(root, "updated_usec", json_object_new_int64((int64_t) m->published_usec));
         json_object_object_add(root, "policy_files", files);
         json_object_object_add(root, "policy_loaded_usec", json_object_new_int64((int64_t) m->policy_loaded_usec));

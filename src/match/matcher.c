@@ -124,20 +124,37 @@ const Rule *matcher_find_rule(const Policy *policy, const ProcInfo *info) {
         }
 }
 
-bool matcher_may_match(const Policy *policy, const ProcInfo *info) {
+bool matcher_may_match(const Policy *policy, const ProcInfo *info, unsigned *ret_fields) {
         const char *const names[] = { info->comm };
+        const size_t *exact;
+        unsigned fields = 0;
+        bool may = false;
         size_t n;
 
         /* A truncated comm has more names (exe, argv[0]) than the comm shows. */
-        if (strlen(info->comm) == PROC_COMM_MAX - 1)
-                return true;
-        if (policy_rules_for_name(policy, info->comm, &n))
-                return true;
+        if (strlen(info->comm) == PROC_COMM_MAX - 1) {
+                fields = policy->proc_fields | PROC_FIELD_EXE | PROC_FIELD_CMDLINE;
+                may = true;
+                goto done;
+        }
+        exact = policy_rules_for_name(policy, info->comm, &n);
+        for (size_t i = 0; i < n; i++)
+                fields |= policy->rules[exact[i]].proc_fields;
+        may = n > 0;
         /* Name globs are decided here too, so that a policy with a few globs does
          * not make every process cost four more reads; a scan rule without a name
-         * qualifier can match anything. */
-        for (size_t i = 0; i < policy->n_scan_rules; i++)
-                if (scan_names_match(policy, i, names, ELEMENTSOF(names)))
-                        return true;
-        return false;
+         * qualifier can match anything. Once the candidates need every field some
+         * rule needs, the rest cannot add any. */
+        for (size_t i = 0; i < policy->n_scan_rules; i++) {
+                if (may && (!ret_fields || fields == policy->proc_fields))
+                        break;
+                if (scan_names_match(policy, i, names, ELEMENTSOF(names))) {
+                        fields |= policy->rules[policy->scan_rules[i]].proc_fields;
+                        may = true;
+                }
+        }
+done:
+        if (ret_fields)
+                *ret_fields = fields;
+        return may;
 }

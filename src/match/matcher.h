@@ -30,5 +30,7 @@ bool rule_matches(const Rule *rule, const ProcInfo *info, RuleMatch *ret_detail)
 const Rule *matcher_find_rule(const Policy *policy, const ProcInfo *info);
 
 /* Whether any rule could match a process with this comm, decided from the comm
- * alone: lets the daemon skip reading the other fields for most processes. Pure. */
-bool matcher_may_match(const Policy *policy, const ProcInfo *info);
+ * alone, and (ret_fields, optional) which ProcField bits those rules need: lets
+ * the daemon skip reading the other fields for most processes, and read only
+ * what the candidates look at for the rest. Pure. */
+bool matcher_may_match(const Policy *policy, const ProcInfo *info, unsigned *ret_fields);

@@ -904,7 +904,8 @@ int policy_builder_finish(PolicyBuilder *b, Policy **ret, DiagList *diag) {
                         .children = d->children,
                 };
                 memcpy(rule->key_origin, d->key_origin, sizeof(rule->key_origin));
-                p->proc_fields |= rule_proc_fields(rule);
+                rule->proc_fields = rule_proc_fields(rule);
+                p->proc_fields |= rule->proc_fields;
         }
         memcpy(p->sysctl, b->sysctl, sizeof(p->sysctl));
         p->daemon = b->daemon;

@@ -54,6 +54,7 @@ typedef struct Rule {
 
         int oom_score_adj;
         ChildrenMode children;
+        unsigned proc_fields;     /* ProcField bits its qualifiers need */
 } Rule;
 
 typedef struct SysctlSetting {

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -115,6 +116,20 @@ int proc_parse_stat(const char *buf, ProcInfo *info) {
         info->ppid = (pid_t) field[0];
         info->flags = (unsigned) field[5];
         info->start_time = field[18];
+        return 0;
+}
+
+int proc_parse_comm(const char *buf, char comm[static PROC_COMM_MAX]) {
+        size_t len = strlen(buf);
+
+        /* The name is printed raw: it may itself contain newlines; the last one ends it. */
+        if (len == 0 || buf[len - 1] != '\n')
+                return -EBADMSG;
+        len--;
+        if (len >= PROC_COMM_MAX)
+                len = PROC_COMM_MAX - 1;
+        memcpy(comm, buf, len);
+        comm[len] = '\0';
         return 0;
 }
 
@@ -255,6 +270,40 @@ int proc_write_oom_score_adj(int pid_fd, int value) {
         return gone_to_esrch(write_string_at(pid_fd, "oom_score_adj", buf));
 }
 
+int proc_open_oom_score_adj(int pid_fd, int *ret_fd, int *ret_value) {
+        _cleanup_close_ int fd = -EBADF;
+        char buf[32];
+        int r, value;
+
+        fd = openat(pid_fd, "oom_score_adj", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                r = gone_to_esrch(negative_errno());
+                if (r == -ESRCH || r == -ENOMEM)
+                        return r;
+                /* Not ours to write (another user's process without CAP_DAC_OVERRIDE):
+                 * the value is still worth knowing, and the write's error reported. */
+                *ret_fd = r;
+                return proc_read_oom_score_adj(pid_fd, ret_value);
+        }
+        r = read_small_fd(fd, buf, sizeof(buf), NULL);
+        if (r < 0)
+                return gone_to_esrch(r);
+        if (parse_int_range(buf, -1000, 1000, &value) < 0)
+                return -EBADMSG;
+        *ret_value = value;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int proc_write_oom_score_adj_fd(int adj_fd, int value) {
+        char buf[16];
+
+        if (adj_fd < 0)
+                return adj_fd;
+        (void) snprintf(buf, sizeof(buf), "%d\n", value);
+        return gone_to_esrch(write_string_fd(adj_fd, buf));
+}
+
 static int read_exe(int pid_fd, char **ret) {
         char buf[PATH_MAX + 16];
         static const char deleted[] = " (deleted)";
@@ -274,7 +323,7 @@ static int read_exe(int pid_fd, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-int proc_read_basic(int pid_fd, pid_t pid, ProcInfo *ret) {
+int proc_read_stat(int pid_fd, pid_t pid, ProcInfo *ret) {
         _cleanup_free_ char *stat = NULL;
         ProcInfo info = { .pid = pid };
         int r;
@@ -286,6 +335,31 @@ int proc_read_basic(int pid_fd, pid_t pid, ProcInfo *ret) {
         if (r < 0)
                 return r;
         info.pid = pid;   /* the caller's view: in a fake or nested /proc the stat pid may differ */
+        *ret = info;
+        return 0;
+}
+
+int proc_read_comm(int pid_fd, char comm[static PROC_COMM_MAX]) {
+        char buf[128];
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        fd = openat(pid_fd, "comm", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return gone_to_esrch(negative_errno());
+        r = read_small_fd(fd, buf, sizeof(buf), NULL);
+        if (r < 0)
+                return gone_to_esrch(r);
+        return proc_parse_comm(buf, comm);
+}
+
+int proc_read_basic(int pid_fd, pid_t pid, ProcInfo *ret) {
+        ProcInfo info;
+        int r;
+
+        r = proc_read_stat(pid_fd, pid, &info);
+        if (r < 0)
+                return r;
         r = proc_read_oom_score_adj(pid_fd, &info.oom_score_adj);
         if (r < 0)
                 return r;

@@ -49,6 +49,9 @@ size_t proc_info_names(const ProcInfo *info, const char *names[3]);
 
 /* Pure parsers of /proc/PID files, for tests and fuzzing. -EBADMSG on malformed input. */
 int proc_parse_stat(const char *buf, ProcInfo *info);
+/* /proc/PID/comm: the name (any bytes but NUL, newlines included) and a newline;
+ * longer names (workqueue workers) are cut to 15 characters, as in stat. */
+int proc_parse_comm(const char *buf, char comm[static PROC_COMM_MAX]);
 int proc_parse_status_uid(const char *buf, uid_t *ret);
 /* Picks the cgroup path to match: the v2 ("0::") path, except on a legacy
  * hierarchy where that is "/" and a name=systemd line gives the real placement. */
@@ -67,5 +70,16 @@ int proc_read_info(int pid_fd, pid_t pid, unsigned want, ProcInfo *ret);
  * the name whether the rest is worth reading. */
 int proc_read_basic(int pid_fd, pid_t pid, ProcInfo *ret);
 int proc_read_fields(int pid_fd, unsigned want, ProcInfo *io);
+/* stat alone (pid, ppid, state, flags, start time, comm). */
+int proc_read_stat(int pid_fd, pid_t pid, ProcInfo *ret);
+/* comm alone: the cheapest way to learn whether any rule can name the process
+ * (stat costs several times more to generate). */
+int proc_read_comm(int pid_fd, char comm[static PROC_COMM_MAX]);
 int proc_read_oom_score_adj(int pid_fd, int *ret);
 int proc_write_oom_score_adj(int pid_fd, int value);
+/* Opens oom_score_adj for reading and writing and reads the value, so that a
+ * write after the decision needs no second open. When the file cannot be opened
+ * for writing, *ret_fd is that error (-EACCES, ...) and the value comes from a
+ * read-only open. -ESRCH when the process is gone. */
+int proc_open_oom_score_adj(int pid_fd, int *ret_fd, int *ret_value);
+int proc_write_oom_score_adj_fd(int adj_fd, int value);

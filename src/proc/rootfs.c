@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "rootfs.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -90,6 +91,38 @@ int read_small_file_at(int dir_fd, const char *name, size_t max, char **ret, siz
         *ret = TAKE_PTR(buf);
         if (ret_len)
                 *ret_len = len;
+        return 0;
+}
+
+int read_small_fd(int fd, char *buf, size_t size, size_t *ret_len) {
+        ssize_t n;
+
+        assert(size > 0);
+        /* One read, as above. */
+        do
+                n = pread(fd, buf, size - 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = '\0';
+        if (ret_len)
+                *ret_len = (size_t) n;
+        return 0;
+}
+
+int write_string_fd(int fd, const char *value) {
+        size_t len = strlen(value);
+        ssize_t n;
+
+        n = pwrite(fd, value, len, 0);
+        if (n < 0)
+                return negative_errno();
+        if ((size_t) n != len)
+                return -EIO;
+        /* A no-op on /proc, where the value is set by now whatever this returns (an
+         * LSM may refuse truncation); a regular file (a fake tree in tests) must not
+         * keep the tail of a longer earlier value. */
+        (void) !ftruncate(fd, (off_t) len);
         return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "klog-line.h"
+#include "json-util.h"
 
 #define MAX_TABLE_COLUMNS 16
 /* A reaper line refers to one of the last few kills; bounding the search keeps
@@ -1058,10 +1059,6 @@ static json_object *json_int_or_null(int64_t v) {
         return v == OOM_UNSET ? NULL : json_object_new_int64(v);
 }
 
-static json_object *json_string_or_null(const char *s) {
-        return s ? json_object_new_string(s) : NULL;
-}
-
 /* json_object_object_add() takes NULL as JSON null, so only a failed allocation of
  * a non-NULL value needs catching. */
 static int json_add(json_object *o, const char *key, json_object *v, bool want_value) {
@@ -1079,7 +1076,7 @@ static int json_add_int(json_object *o, const char *key, int64_t v) {
 }
 
 static int json_add_string(json_object *o, const char *key, const char *s) {
-        return json_add(o, key, json_string_or_null(s), !!s);
+        return json_add(o, key, json_string_new(s), !!s);
 }
 
 static json_object *task_row_to_json(const OomTaskRow *t) {

@@ -60,9 +60,11 @@ for pid in "${long_d[@]}"; do
 done
 ok "all ${#long_d[@]} long-lived decoys kept $base"
 
-# The warning is rate-limited (one per 10 s), not one line per overflow.
+# The warning is rate-limited (one per 10 s), not one line per overflow: at most one
+# more than the number of whole 10 s periods the daemon has run (slow under load).
 n=$(log_count "Process event queue overflowed")
-[[ $n -le 3 ]] || fail "$n overflow warnings in the log; they should be rate-limited"
+allowed=$((1 + ($(now_ms) - START_MS) / 10000))
+[[ $n -le $allowed ]] || fail "$n overflow warnings in the log in $((($(now_ms) - START_MS) / 1000)) s; they should be rate-limited (one per 10 s)"
 expect_daemon_alive "after the overflows"
 fresh_state
 tracked=$(state_py "j['tracked_processes']")

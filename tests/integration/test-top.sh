@@ -18,6 +18,11 @@ spawn_hog pa "$A" 16 110
 spawn_hog pb "$B" 8 120
 spawn_hog pc "$C" 12 100
 ok "started $A=$pa (16 MiB, adj 110), $B=$pb (8 MiB, adj 120), $C=$pc (12 MiB, adj 100)"
+# A name the kernel cuts at 15 bytes inside a UTF-8 character: JSON must stay UTF-8.
+U="oomé-$$-"
+while [[ $(printf '%s' "$U" | wc -c) -lt 14 ]]; do U+=x; done
+U+="ü"
+spawn_hog pu "$U" 1 0
 
 policy="$tmp/policy.conf"
 write_policy "$policy" <<EOF
@@ -34,6 +39,8 @@ json_check "all(sorted(e) == sorted(['pid', 'user', 'name', 'rss_kb', 'swap_kb',
 json_check "all(j[i]['oom_score'] >= j[i + 1]['oom_score'] for i in range(len(j) - 1))"
 json_check "any(e['pid'] == 2 and e['name'] == 'kthreadd' and e['rss_kb'] == 0 for e in j) and any(e['pid'] == 1 for e in j)"
 ok "top --all --json: exactly the 8 keys, non-increasing oom_score, kernel threads and init included"
+json_check "[e['name'] for e in j if e['pid'] == $pu] == ['$(printf '%s' "$U" | head -c 14)\\ufffd']"
+ok "a name cut inside a UTF-8 character is listed as valid UTF-8 (U+FFFD for the cut byte)"
 
 python3 - "$tmp/out" "$policy" "$pa:$A:16:110" "$pb:$B:8:120" "$pc:$C:12:100" <<'PY' || fail "top --json does not match the kernel"
 import json, sys

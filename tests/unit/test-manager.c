@@ -62,6 +62,22 @@ static int adj_of(Fixture *f, int pid) {
         return test_read_int(f->root, rel);
 }
 
+/* What prctl(PR_SET_NAME) changes (and, with a new start time, a new process
+ * under a reused PID): the comm in stat and in comm. */
+static void set_comm(Fixture *f, int pid, const char *comm, unsigned long long start_time) {
+        char rel[64], *content = NULL;
+
+        snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
+        assert_true(asprintf(&content, "%d (%s) S 1 %d %d 0 -1 0 100 0 0 0 5 6 0 0 20 0 1 0 %llu 1000000 200\n", pid,
+                             comm, pid, pid, start_time) > 0);
+        test_write_file(f->root, rel, content, 0644);
+        free(content);
+        snprintf(rel, sizeof(rel), "proc/%d/comm", pid);
+        assert_true(asprintf(&content, "%s\n", comm) > 0);
+        test_write_file(f->root, rel, content, 0644);
+        free(content);
+}
+
 static void event(Manager *m, ProcEventKind kind, int pid, int parent) {
         ProcEvent ev = { .kind = kind, .pid = pid, .tgid = pid, .parent_pid = parent, .parent_tgid = parent };
 
@@ -135,22 +151,19 @@ static void test_no_longer_matching_restored(void **state) {
 
         /* prctl rename away from the rule: the original value comes back */
         test_fake_process(f->root, &(FakeProcess) { .pid = 51, .comm = "keeper", .oom_score_adj = 300 });
-        test_write_file(f->root, "proc/50/stat",
-                        "50 (renamed) S 1 50 50 0 -1 0 100 0 0 0 5 6 0 0 20 0 1 0 12345 1000000 200\n", 0644);
+        set_comm(f, 50, "renamed", 12345);
         event(m, PROC_EVENT_KIND_COMM, 50, 0);
         assert_int_equal(adj_of(f, 50), 12);
         assert_int_equal(m->counters.restored, 1);
 
         /* Renamed back: applied again, and an EXIT drops the state. */
-        test_write_file(f->root, "proc/50/stat",
-                        "50 (keeper) S 1 50 50 0 -1 0 100 0 0 0 5 6 0 0 20 0 1 0 12345 1000000 200\n", 0644);
+        set_comm(f, 50, "keeper", 12345);
         event(m, PROC_EVENT_KIND_COMM, 50, 0);
         assert_int_equal(adj_of(f, 50), 300);
         event(m, PROC_EVENT_KIND_EXIT, 50, 0);
 
         /* PID reused by an unrelated process: nothing restored from the old one */
-        test_write_file(f->root, "proc/50/stat",
-                        "50 (other) S 1 50 50 0 -1 0 100 0 0 0 5 6 0 0 20 0 1 0 99999 1000000 200\n", 0644);
+        set_comm(f, 50, "other", 99999);
         event(m, PROC_EVENT_KIND_EXEC, 50, 0);
         assert_int_equal(adj_of(f, 50), 300);
         assert_int_equal(m->counters.restored, 1);
@@ -171,12 +184,105 @@ static void test_rescan_prunes_dead(void **state) {
         assert_int_equal(hashmap_size(m->tracked), 0);
 }
 
+static Tracked *tracked(Manager *m, int pid) {
+        char key[16];
+
+        snprintf(key, sizeof(key), "%d", pid);
+        return hashmap_get(m->tracked, key);
+}
+
+/* EXEC of processes the daemon knew nothing about (the fast path: comm first,
+ * stat only after a write). */
+static void test_exec_untracked(void **state) {
+        Fixture *f = *state;
+        Manager *m;
+        char *text;
+
+        m = start(f, reset_policy);
+
+        /* named by no rule: untouched, nothing remembered */
+        test_fake_process(f->root, &(FakeProcess) { .pid = 70, .comm = "sleep", .oom_score_adj = 40 });
+        event(m, PROC_EVENT_KIND_EXEC, 70, 0);
+        assert_int_equal(adj_of(f, 70), 40);
+        assert_null(tracked(m, 70));
+
+        /* matched: written in place of a longer value, start time learnt from stat */
+        test_fake_process(f->root, &(FakeProcess) { .pid = 71, .comm = "keeper", .oom_score_adj = -1000,
+                                                    .start_time = 4242 });
+        event(m, PROC_EVENT_KIND_EXEC, 71, 0);
+        text = test_read_text(f->root, "proc/71/oom_score_adj");
+        assert_string_equal(text, "300\n");
+        free(text);
+        assert_non_null(tracked(m, 71));
+        assert_int_equal(tracked(m, 71)->start_time, 4242);
+        assert_int_equal(tracked(m, 71)->original, -1000);
+        assert_true(tracked(m, 71)->changed);
+        assert_string_equal(tracked(m, 71)->rule->name, "keeper");
+        assert_int_equal(m->counters.adjusted, 1);
+
+        /* matched and already right: no write, but the rule is remembered */
+        test_fake_process(f->root, &(FakeProcess) { .pid = 72, .comm = "keeper", .oom_score_adj = 300 });
+        event(m, PROC_EVENT_KIND_EXEC, 72, 0);
+        assert_int_equal(m->counters.adjusted, 1);
+        assert_non_null(tracked(m, 72));
+        assert_false(tracked(m, 72)->changed);
+        assert_string_equal(tracked(m, 72)->rule->name, "keeper");
+
+        /* children = reset rule: its children are followed from the fast path's state */
+        test_fake_process(f->root, &(FakeProcess) { .pid = 73, .comm = "oomtest-p", .oom_score_adj = 0 });
+        event(m, PROC_EVENT_KIND_EXEC, 73, 0);
+        assert_int_equal(adj_of(f, 73), 200);
+        assert_true(tracked(m, 73)->reset_children);
+        event(m, PROC_EVENT_KIND_FORK, 74, 73);
+        test_fake_process(f->root, &(FakeProcess) { .pid = 74, .comm = "sh", .ppid = 73, .oom_score_adj = 200 });
+        event(m, PROC_EVENT_KIND_EXEC, 74, 0);
+        assert_int_equal(adj_of(f, 74), 5);
+
+        /* gone before the event is handled (no directory), or between the opens (no comm) */
+        event(m, PROC_EVENT_KIND_EXEC, 75, 0);
+        assert_null(tracked(m, 75));
+        test_mkdir_p(f->root, "proc/76");
+        event(m, PROC_EVENT_KIND_EXEC, 76, 0);
+        assert_null(tracked(m, 76));
+        assert_int_equal(m->counters.failed, 0);
+}
+
+/* What the fast path remembered serves the tracked path later: restore on rename,
+ * and the start time that tells a reused PID apart. */
+static void test_exec_untracked_then_tracked(void **state) {
+        Fixture *f = *state;
+        Manager *m;
+
+        m = start(f, reset_policy);
+        test_fake_process(f->root, &(FakeProcess) { .pid = 80, .comm = "keeper", .oom_score_adj = 12, .start_time = 500 });
+        event(m, PROC_EVENT_KIND_EXEC, 80, 0);
+        assert_int_equal(adj_of(f, 80), 300);
+        set_comm(f, 80, "renamed", 500);
+        event(m, PROC_EVENT_KIND_COMM, 80, 0);
+        assert_int_equal(adj_of(f, 80), 12);
+        assert_int_equal(m->counters.restored, 1);
+        assert_null(tracked(m, 80));
+
+        /* EXIT lost, PID reused by a process that inherited 300 from elsewhere: the
+         * start time differs, so nothing of the old process is given back to it. */
+        test_fake_process(f->root, &(FakeProcess) { .pid = 81, .comm = "keeper", .oom_score_adj = 12, .start_time = 600 });
+        event(m, PROC_EVENT_KIND_EXEC, 81, 0);
+        assert_int_equal(adj_of(f, 81), 300);
+        set_comm(f, 81, "other", 601);
+        event(m, PROC_EVENT_KIND_EXEC, 81, 0);
+        assert_int_equal(adj_of(f, 81), 300);
+        assert_int_equal(m->counters.restored, 1);
+        assert_null(tracked(m, 81));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_startup_lineage, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_fork_exec_reset, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_longer_matching_restored, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rescan_prunes_dead, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_exec_untracked, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_exec_untracked_then_tracked, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -186,9 +186,14 @@ static void test_scan_first_pass_agrees(void **state) {
                         const Rule *want = reference_rule(p, &procs[i]);
 
                         assert_ptr_equal(matcher_find_rule(p, &procs[i]), want);
-                        /* The daemon's shortcut may say "maybe" wrongly, never "no" wrongly. */
-                        if (want)
-                                assert_true(matcher_may_match(p, &procs[i]));
+                        /* The daemon's shortcut may say "maybe" wrongly, never "no" wrongly,
+                         * and asks for every field the winning rule looks at. */
+                        if (want) {
+                                unsigned fields;
+
+                                assert_true(matcher_may_match(p, &procs[i], &fields));
+                                assert_int_equal(want->proc_fields & ~fields, 0);
+                        }
                 }
         }
         policy_free(p);
@@ -203,16 +208,44 @@ static void test_may_match(void **state) {
         ProcInfo a = proc("sshd", 0, NULL, NULL, NULL), b = proc("bash", 0, NULL, NULL, NULL),
                  c = proc("abcdefghijklmno", 0, NULL, NULL, NULL);
 
-        assert_true(matcher_may_match(exact, &a));
-        assert_false(matcher_may_match(exact, &b));
-        assert_true(matcher_may_match(exact, &c));   /* truncated: exe/argv[0] may add names */
+        unsigned fields;
+
+        assert_true(matcher_may_match(exact, &a, &fields));
+        assert_int_equal(fields, PROC_FIELD_UID);
+        assert_false(matcher_may_match(exact, &b, NULL));
+        assert_true(matcher_may_match(exact, &c, &fields));   /* truncated: exe/argv[0] may add names */
+        assert_int_equal(fields, PROC_FIELD_UID | PROC_FIELD_EXE | PROC_FIELD_CMDLINE);
         /* Name globs are decided from the comm too; a rule without a name can match anything. */
-        assert_true(matcher_may_match(glob, &a));
-        assert_false(matcher_may_match(glob, &b));
-        assert_true(matcher_may_match(glob, &c));
-        assert_true(matcher_may_match(exe_only, &b));
-        assert_true(matcher_may_match(mixed, &b));
-        assert_false(matcher_may_match(mixed, &a));
+        assert_true(matcher_may_match(glob, &a, &fields));
+        assert_int_equal(fields, 0);
+        assert_false(matcher_may_match(glob, &b, NULL));
+        assert_true(matcher_may_match(glob, &c, NULL));
+        assert_true(matcher_may_match(exe_only, &b, &fields));
+        assert_int_equal(fields, PROC_FIELD_EXE);
+        assert_true(matcher_may_match(mixed, &b, &fields));
+        assert_int_equal(fields, PROC_FIELD_CMDLINE);
+        assert_false(matcher_may_match(mixed, &a, NULL));
+}
+
+/* Only what the rules that could match need is read: a name-only rule costs no
+ * status/exe/cmdline/cgroup read even when other rules of the policy need them. */
+static void test_may_match_fields(void **state) {
+        _cleanup_policy_ Policy *p = test_build_policy(
+                "[oom_score_adj]\nplain = 1\n"
+                "[rule:ssh]\nname = sshd\nuser = root\nexe = /usr/sbin/sshd\noom_score_adj = -1000\n"
+                "[rule:web]\nname = ngin?\ncgroup = /system.slice/*\noom_score_adj = 5\n"
+                "[rule:both]\nname = sshd\ncmdline = *-D*\noom_score_adj = 7\n");
+        ProcInfo plain = proc("plain", 0, NULL, NULL, NULL), sshd = proc("sshd", 0, NULL, NULL, NULL),
+                 nginx = proc("nginx", 0, NULL, NULL, NULL);
+        unsigned fields;
+
+        assert_int_equal(p->proc_fields, PROC_FIELD_ALL);
+        assert_true(matcher_may_match(p, &plain, &fields));
+        assert_int_equal(fields, 0);
+        assert_true(matcher_may_match(p, &sshd, &fields));
+        assert_int_equal(fields, PROC_FIELD_UID | PROC_FIELD_EXE | PROC_FIELD_CMDLINE);
+        assert_true(matcher_may_match(p, &nginx, &fields));
+        assert_int_equal(fields, PROC_FIELD_CGROUP);
 }
 
 int main(void) {
@@ -226,6 +259,7 @@ int main(void) {
                 cmocka_unit_test(test_many_exact_rules),
                 cmocka_unit_test(test_scan_first_pass_agrees),
                 cmocka_unit_test(test_may_match),
+                cmocka_unit_test(test_may_match_fields),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "test-util.h"
 #include "proc-info.h"
@@ -104,10 +109,29 @@ static void test_names(void **state) {
         assert_string_equal(names[1], "abcdefghijklmnoX");
 }
 
+static void test_parse_comm(void **state) {
+        char comm[PROC_COMM_MAX];
+
+        assert_int_equal(proc_parse_comm("sshd\n", comm), 0);
+        assert_string_equal(comm, "sshd");
+        assert_int_equal(proc_parse_comm("a b) (c\n", comm), 0);
+        assert_string_equal(comm, "a b) (c");
+        /* a workqueue worker's name is longer than TASK_COMM_LEN; cut as in stat */
+        assert_int_equal(proc_parse_comm("kworker/u8:1-events_unbound\n", comm), 0);
+        assert_string_equal(comm, "kworker/u8:1-ev");
+        /* names are printed raw: a newline inside is part of the name */
+        assert_int_equal(proc_parse_comm("x\ny\n", comm), 0);
+        assert_string_equal(comm, "x\ny");
+        assert_int_equal(proc_parse_comm("\n", comm), 0);   /* prctl(PR_SET_NAME, "") */
+        assert_string_equal(comm, "");
+        assert_int_equal(proc_parse_comm("", comm), -EBADMSG);
+        assert_int_equal(proc_parse_comm("no newline", comm), -EBADMSG);
+}
+
 static void test_read_fake_tree(void **state) {
         char *root = test_mkdtemp();
         _cleanup_rootfs_ RootFs *fs = NULL;
-        _cleanup_close_ int fd = -EBADF;
+        _cleanup_close_ int fd = -EBADF, fd2 = -EBADF;
         ProcInfo info = {};
         int adj;
 
@@ -133,6 +157,41 @@ static void test_read_fake_tree(void **state) {
         assert_int_equal(proc_write_oom_score_adj(fd, 17), 0);
         assert_int_equal(proc_read_oom_score_adj(fd, &adj), 0);
         assert_int_equal(adj, 17);
+
+        assert_int_equal(proc_read_comm(fd, info.comm), 0);
+        assert_string_equal(info.comm, "systemd-journal");
+        assert_int_equal(proc_read_stat(fd, 321, &info), 0);
+        assert_int_equal(info.start_time, 12345);
+
+        /* one open for reading and writing; a shorter value leaves no tail behind */
+        {
+                _cleanup_close_ int adj_fd = -EBADF;
+                char *text;
+
+                assert_int_equal(proc_write_oom_score_adj(fd, -1000), 0);
+                assert_int_equal(proc_open_oom_score_adj(fd, &adj_fd, &adj), 0);
+                assert_true(adj_fd >= 0);
+                assert_int_equal(adj, -1000);
+                assert_int_equal(proc_write_oom_score_adj_fd(adj_fd, 5), 0);
+                text = test_read_text(root, "proc/321/oom_score_adj");
+                assert_string_equal(text, "5\n");
+                free(text);
+                assert_int_equal(proc_write_oom_score_adj_fd(-EACCES, 5), -EACCES);
+        }
+        test_write_file(root, "proc/321/oom_score_adj", "many\n", 0644);
+        {
+                _cleanup_close_ int adj_fd = -EBADF;
+
+                assert_int_equal(proc_open_oom_score_adj(fd, &adj_fd, &adj), -EBADMSG);
+        }
+        test_mkdir_p(root, "proc/322");
+        assert_int_equal(proc_pid_open(fs, 322, &fd2), 0);
+        assert_int_equal(proc_read_comm(fd2, info.comm), -ESRCH);
+        {
+                _cleanup_close_ int adj_fd = -EBADF;
+
+                assert_int_equal(proc_open_oom_score_adj(fd2, &adj_fd, &adj), -ESRCH);
+        }
 
         test_rm_rf(root);
         free(root);
@@ -169,12 +228,68 @@ static void test_read_real_self(void **state) {
         assert_int_equal(info.uid, getuid());
         assert_non_null(strstr(info.exe, "test-proc"));
         assert_false(proc_info_is_kernel_thread(&info));
+        assert_int_equal(proc_read_comm(fd, info.comm), 0);
+        assert_string_equal(info.comm, "test-proc");
         proc_info_done(&info);
+}
+
+static bool have_cap_sys_resource(void) {
+        char *status = NULL, *p;
+        unsigned long long eff = 0;
+        size_t size = 0;
+        FILE *f = fopen("/proc/self/status", "re");
+
+        assert_non_null(f);
+        assert_true(getdelim(&status, &size, '\0', f) > 0);
+        fclose(f);
+        p = strstr(status, "CapEff:");
+        assert_non_null(p);
+        eff = strtoull(p + 7, NULL, 16);
+        free(status);
+        return eff & (1ULL << 24);   /* CAP_SYS_RESOURCE */
+}
+
+/* The real kernel, in a child (its value must not leak into this process): raising
+ * works through the read-write fd; a negative value needs CAP_SYS_RESOURCE (below
+ * the floor a privileged writer left, 0 unless one did), and without it the
+ * write fails with EACCES. */
+static void test_write_real_child(void **state) {
+        bool privileged = have_cap_sys_resource();
+        pid_t pid = fork();
+        int status;
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                _cleanup_rootfs_ RootFs *fs = NULL;
+                _cleanup_close_ int fd = -EBADF, adj_fd = -EBADF;
+                int adj, start, r;
+
+                if (rootfs_open("/", &fs) < 0 || proc_pid_open(fs, getpid(), &fd) < 0 ||
+                    proc_open_oom_score_adj(fd, &adj_fd, &start) < 0 || adj_fd < 0)
+                        _exit(10);
+                if (start > 900)
+                        _exit(77);
+                if (proc_write_oom_score_adj_fd(adj_fd, start + 50) < 0 || proc_read_oom_score_adj(fd, &adj) < 0 ||
+                    adj != start + 50)
+                        _exit(11);
+                r = proc_write_oom_score_adj_fd(adj_fd, -1);
+                if (!privileged && r == 0)
+                        _exit(78);   /* a privileged ancestor lowered the floor */
+                if (privileged ? r != 0 : r != -EACCES)
+                        _exit(12);
+                _exit(0);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 77 || WEXITSTATUS(status) == 78)
+                skip();
+        assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_stat),
+                cmocka_unit_test(test_parse_comm),
                 cmocka_unit_test(test_parse_status),
                 cmocka_unit_test(test_parse_cgroup),
                 cmocka_unit_test(test_parse_cmdline),
@@ -182,6 +297,7 @@ int main(void) {
                 cmocka_unit_test(test_read_fake_tree),
                 cmocka_unit_test(test_sysctl_fake),
                 cmocka_unit_test(test_read_real_self),
+                cmocka_unit_test(test_write_real_child),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

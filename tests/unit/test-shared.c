@@ -9,6 +9,8 @@
 #include "parse-util.h"
 #include "strv.h"
 #include "hashmap.h"
+#include "json-util.h"
+#include "utf8.h"
 
 static void test_parse_int(void **state) {
         int v = 7;
@@ -111,6 +113,45 @@ static void test_hashmap_churn(void **state) {
         assert_false(hashmap_remove(h, "nope"));
 }
 
+static void test_utf8(void **state) {
+        char *s;
+
+        assert_true(utf8_is_valid(""));
+        assert_true(utf8_is_valid("sshd"));
+        assert_true(utf8_is_valid("oom\xc3\xa9"));                 /* é */
+        assert_true(utf8_is_valid("\xe2\x82\xac \xf0\x9f\x98\x80"));  /* € and a 4-byte one */
+        assert_false(utf8_is_valid("oom\xc3"));                     /* cut inside a character */
+        assert_false(utf8_is_valid("\xc0\xaf"));                    /* overlong '/' */
+        assert_false(utf8_is_valid("\xe0\x80\xaf"));                /* overlong, 3 bytes */
+        assert_false(utf8_is_valid("\xed\xa0\x80"));                /* a surrogate */
+        assert_false(utf8_is_valid("\xf4\x90\x80\x80"));            /* above U+10FFFF */
+        assert_false(utf8_is_valid("\x80"));                        /* a lone continuation byte */
+        assert_false(utf8_is_valid("\xff"));
+
+        s = utf8_make_valid("oom\xc3");
+        assert_string_equal(s, "oom\xef\xbf\xbd");
+        free(s);
+        s = utf8_make_valid("a\xff\xc3\xa9\xe2\x82z");
+        assert_string_equal(s, "a\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbdz");
+        assert_true(utf8_is_valid(s));
+        free(s);
+        s = utf8_make_valid("plain");
+        assert_string_equal(s, "plain");
+        free(s);
+}
+
+static void test_json_string(void **state) {
+        json_object *j;
+
+        assert_null(json_string_new(NULL));
+        j = json_string_new("oom\xc3");
+        assert_string_equal(json_object_get_string(j), "oom\xef\xbf\xbd");
+        json_object_put(j);
+        j = json_string_new("caf\xc3\xa9");
+        assert_string_equal(json_object_get_string(j), "caf\xc3\xa9");
+        json_object_put(j);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_int),
@@ -118,6 +159,8 @@ int main(void) {
                 cmocka_unit_test(test_strv),
                 cmocka_unit_test(test_diag),
                 cmocka_unit_test(test_hashmap_churn),
+                cmocka_unit_test(test_utf8),
+                cmocka_unit_test(test_json_string),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,6 +99,11 @@ void test_fake_process(const char *root, const FakeProcess *p) {
         test_write_file(root, rel, content, 0644);
         free(content);
 
+        snprintf(rel, sizeof(rel), "proc/%d/comm", p->pid);
+        assert_true(asprintf(&content, "%s\n", p->comm) > 0);
+        test_write_file(root, rel, content, 0644);
+        free(content);
+
         snprintf(rel, sizeof(rel), "proc/%d/status", p->pid);
         assert_true(asprintf(&content,
                              "Name:\t%s\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
@@ -157,6 +162,23 @@ int test_read_int(const char *root, const char *rel) {
         fclose(f);
         free(path);
         return v;
+}
+
+char *test_read_text(const char *root, const char *rel) {
+        char *path = test_path(root, rel), *text = NULL;
+        size_t size = 0;
+        FILE *f = fopen(path, "re"), *out = open_memstream(&text, &size);
+        char buf[4096];
+        size_t n;
+
+        assert_non_null(f);
+        assert_non_null(out);
+        while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+                assert_int_equal(fwrite(buf, 1, n, out), n);
+        fclose(f);
+        assert_int_equal(fclose(out), 0);
+        free(path);
+        return text;
 }
 
 Policy *test_build_policy(const char *content) {

@@ -17,7 +17,7 @@ void test_symlink(const char *target, const char *dir, const char *rel);
 void test_rm_rf(const char *dir);
 char *test_path(const char *dir, const char *rel);
 
-/* A process directory in a fake /proc under root: ROOT/proc/PID/{stat,status,
+/* A process directory in a fake /proc under root: ROOT/proc/PID/{stat,comm,status,
  * oom_score_adj,cmdline,cgroup,exe}. exe NULL = unreadable (no link); argv is
  * space-separated words (written NUL-separated). */
 typedef struct FakeProcess {
@@ -39,6 +39,8 @@ typedef struct FakeProcess {
 } FakeProcess;
 void test_fake_process(const char *root, const FakeProcess *p);
 int test_read_int(const char *root, const char *rel);
+/* The whole file (malloc'ed), to check exact contents. */
+char *test_read_text(const char *root, const char *rel);
 
 /* A policy built from one in-memory file named "t.conf"; fails the test on any error. */
 struct Policy;

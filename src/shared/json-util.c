@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#include "json-util.h"
+
+#include <stdlib.h>
+
+#include "macro.h"
+#include "utf8.h"
+
+json_object *json_string_new(const char *s) {
+        _cleanup_free_ char *valid = NULL;
+
+        if (!s)
+                return NULL;
+        if (utf8_is_valid(s))
+                return json_object_new_string(s);
+        valid = utf8_make_valid(s);
+        return valid ? json_object_new_string(valid) : NULL;
+}
