@@ -158,6 +158,12 @@ cpu_ticks() {
 run_ns() { awk '{ print $1 }' "/proc/$1/schedstat"; }
 status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# steal_ticks: CPU time the hypervisor gave to others while this VM wanted it (all
+# CPUs, USER_HZ ticks); on a shared host it explains latency outliers nothing here causes.
+steal_ticks() { awk '/^cpu / { print $9; exit }' /proc/stat; }
+# steal_pct TICKS WALL_MS: those ticks as a share of the machine's CPU time in WALL_MS.
+steal_pct() { awk -v t="$1" -v ms="$2" -v n="$(nproc)" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (ms > 0) printf "%.0f", 100 * t / hz / (ms / 1000 * n); else print "–" }'; }
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $(( t / 1000 )); }
 
 state_field() {
@@ -192,7 +198,11 @@ triple() {
         [[ -n "$(kv "$1" "$2" n)" ]] || { echo "–"; return; }
         echo "$(fmt_us "$(kv "$1" "$2" median_us)") / $(fmt_us "$(kv "$1" "$2" p99_us)") / $(fmt_us "$(kv "$1" "$2" max_us)")"
 }
-load_cell() { local l; l=$(kv "$1" tool load); l=${l//,/ }; echo "${l//→/ → }"; }
+load_cell() {
+        local l st
+        l=$(kv "$1" tool load); l=${l//,/ }; st=$(kv "$1" tool steal_pct)
+        echo "${l//→/ → }${st:+; steal $st %}"
+}
 
 # ---- the daemon ----
 
@@ -258,7 +268,7 @@ fresh_counters() {
 # SDIR is set, the daemon's own counters. Output, with the tool's deltas as a
 # "RESULT group=tool" line, in $tmp/spawn-LABEL.txt.
 run_spawner() {
-        local label="$1" f="$tmp/spawn-$1.txt" pid="${MPID:-$DPID}" e0=0 a0=0 o0=0 r0=0 s0 s1 c0 c1 n0 n1 l0 l1 w0 w1
+        local label="$1" f="$tmp/spawn-$1.txt" pid="${MPID:-$DPID}" e0=0 a0=0 o0=0 r0=0 s0 s1 c0 c1 n0 n1 l0 l1 w0 w1 st0 st1
         shift
         if [[ -n "${SDIR:-}" ]]; then
                 [[ "${FRESH_PID:-}" == "$DPID" ]] || fresh_counters
@@ -266,7 +276,7 @@ run_spawner() {
                 o0=$(state_counter "$SDIR" overflows); r0=$(state_counter "$SDIR" rescans)
         fi
         c0=$(cpu_ticks "$pid"); n0=$(run_ns "$pid"); s0=$(<"/proc/$pid/schedstat")
-        l0=$(loadavg); w0=$(now_ms)
+        l0=$(loadavg); w0=$(now_ms); st0=$(steal_ticks)
         "$SPAWN" --dir "$tmp/bin" --want "$WANT" --label "$label" --target-name "$T_NAME" --decoy-name "$D_NAME" \
                 --pre-name "$P_NAME" --renamed-name "$R_NAME" --dump "$tmp/dump-$label.txt" "$@" >"$f" ||
                 die "spawner failed ($label)"
@@ -275,7 +285,7 @@ run_spawner() {
                 die "the measured process $pid died during $label"
         fi
         s1=$(<"/proc/$pid/schedstat")
-        l1=$(loadavg); w1=$(now_ms)
+        l1=$(loadavg); w1=$(now_ms); st1=$(steal_ticks)
         # Its last publish may predate the last events: make it publish again.
         [[ -n "${SDIR:-}" ]] && fresh_counters
         c1=$(cpu_ticks "$pid"); n1=$(run_ns "$pid")
@@ -288,7 +298,8 @@ run_spawner() {
                 # Average wait for a CPU per timeslice during the spawner run.
                 awk -v a="$s0" -v b="$s1" 'BEGIN { split(a, x, " "); split(b, y, " ");
                         if (y[3] > x[3]) printf " wait_us=%.0f", (y[2] - x[2]) / (y[3] - x[3]) / 1000; else printf " wait_us=–" }'
-                printf ' load=%s→%s rss_kb=%s\n' "${l0// /,}" "${l1// /,}" "$(status_field "$pid" VmRSS)"
+                printf ' load=%s→%s steal_pct=%s rss_kb=%s\n' "${l0// /,}" "${l1// /,}" \
+                        "$(steal_pct $((st1 - st0)) $((w1 - w0)))" "$(status_field "$pid" VmRSS)"
         } >>"$f"
         [[ "$(kv "$f" run lost)" == 0 ]] || log "WARNING: $(kv "$f" run lost) child records lost in $label"
         [[ "$(kv "$f" run listener_overflows)" == 0 ]] || log "WARNING: the bench's own listener overflowed in $label"

@@ -165,7 +165,7 @@ EOF
         echo "Policy: conf/oompolicy.conf (rescan_interval = 0) + drop-in \`[oom_score_adj] $T_NAME = $WANT, $R_NAME = $WANT\` ($rules rules)."
         echo "Latency: kernel EXEC event (renamed: COMM event) → value visible. Each run spawns, per 10 processes, 6 targets ($T_NAME), 2 that rename themselves $P_NAME → $R_NAME, 2 decoys ($D_NAME); each lives $((LIFETIME_US / 1000)) ms."
         echo
-        echo "| rate | kind | count | achieved/s | in process: median / p99 / max µs | written (kernel): median / p99 / max µs | EXEC → main(): median / p99 µs | set at main(): seen / written | misses | decoys touched | daemon run-queue wait µs/wakeup | daemon events | overflows | load avg before → after |"
+        echo "| rate | kind | count | achieved/s | in process: median / p99 / max µs | written (kernel): median / p99 / max µs | EXEC → main(): median / p99 µs | set at main(): seen / written | misses | decoys touched | daemon run-queue wait µs/wakeup | daemon events | overflows | load avg before → after; host steal |"
         echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         for spec in "${specs[@]}"; do
                 IFS=: read -r name rate count <<<"$spec"
@@ -202,7 +202,7 @@ EOF
         echo "\"in process\": the child's first read of its own oom_score_adj showing the value; includes the child's own wait for a CPU. \"written (kernel)\": oom:oom_score_adj_update tracepoint for that pid, i.e. the daemon's part alone."
         echo "\"EXEC → main()\": from the EXEC event to the first line of main() of the (static) target, i.e. the earliest moment a process can look at all; an in-process latency cannot be shorter than this, whatever the daemon does."
         echo "\"set at main()\": seen = the child's read at the first line of main() showed the value; written = the kernel write happened before that line ran."
-        echo "Misses: targets that lived ≥ 10 ms and never saw the value (unwritten: no kernel write during their life). \"daemon events\" include every other process on the machine."
+        echo "\"host steal\": CPU time the hypervisor gave to other guests while this VM wanted it, as a share of the VM's CPU time during the row (/proc/stat); latency outliers and misses follow it. Misses: targets that lived ≥ 10 ms and never saw the value (unwritten: no kernel write during their life). \"daemon events\" include every other process on the machine."
         echo "Polling resolution: ~1 µs for the first 1 ms (with sched_yield()), 50 µs up to 5 ms, 500 µs up to 50 ms, 5 ms beyond (see bench/oombench-target.c)."
         (( diag )) && echo "\\* Diagnostic only, not how the daemon is deployed: $((1000 * SECS_DIAG)) processes at 1000/s with the daemon at SCHED_FIFO priority 1 (chrt), i.e. never waiting for a CPU. It separates the daemon's own latency from the machine's load."
         echo
@@ -234,7 +234,7 @@ EOF
         echo
         echo "Short-lived processes (1 ms; 3 of 4 are targets, 1 a decoy) as fast as the spawner can; $HOLD long-lived targets and $((HOLD / 5)) long-lived decoys started in the middle of the burst, checked through /proc once every short-lived process has exited."
         echo
-        echo "| execs | achieved/s | long-lived wrong at end | wrong 1 s later | all right after | long-lived decoys touched | short targets set before exit | short decoys touched | daemon events | overflows | rescans | load avg before → after |"
+        echo "| execs | achieved/s | long-lived wrong at end | wrong 1 s later | all right after | long-lived decoys touched | short targets set before exit | short decoys touched | daemon events | overflows | rescans | load avg before → after; host steal |"
         echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         okms=$(kv "$f" hold all_ok_ms_after_end)
         okms=$(awk -v v="$okms" 'BEGIN { if (v < 0) print "NOT within 10 s"; else if (v < 1) print "at once"; else printf "%.0f ms\n", v }')
@@ -378,7 +378,7 @@ if want_section size; then
         echo "Policy: conf/oompolicy.conf (rescan_interval = 0) + a generated drop-in of N rules: the two bench rules, 1 in 20 a glob (\`globK* = 50\`), the rest exact names (\`procK = 100\`). Each row: $((SIZE_SECS * 1000)) processes at 1000/s (same mix as above), a fresh daemon per row."
         echo "CPU per event = daemon utime+stime delta / events counter delta (state.json); in parentheses the same from /proc/PID/schedstat (ns resolution). The events include everything else the machine did meanwhile, so the mix (and the ratio) moves with other people's load: see the micro-benchmark below for the parts."
         echo
-        echo "| rules | in process: median / p99 / max µs | written (kernel): median / p99 / max µs | misses | CPU µs/event (schedstat) | CPU ms per 10,000 events | events | daemon run-queue wait µs/wakeup | VmRSS KiB | load avg before → after |"
+        echo "| rules | in process: median / p99 / max µs | written (kernel): median / p99 / max µs | misses | CPU µs/event (schedstat) | CPU ms per 10,000 events | events | daemon run-queue wait µs/wakeup | VmRSS KiB | load avg before → after; host steal |"
         echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         for n in $SIZES; do
                 join_trace "size-$n"

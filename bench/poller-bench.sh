@@ -180,7 +180,7 @@ fi
 # workload_table NAMES...: one row per workload and tool.
 workload_table() {
         local name tool f
-        echo "| workload | tool | targets | never set | latency ms: median / p99 / max | renamed: latency ms median / p99 | tool CPU s | CPU s per minute (schedstat) | decoys touched | load avg before → after |"
+        echo "| workload | tool | targets | never set | latency ms: median / p99 / max | renamed: latency ms median / p99 | tool CPU s | CPU s per minute (schedstat) | decoys touched | load avg before → after; host steal |"
         echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
         for name in "$@"; do
                 for tool in $TOOLS; do

@@ -182,7 +182,7 @@ if want_section rules; then
         echo
         echo "Match and evaluation for a process no rule names (the common case); with the bench rule's name the numbers are within noise of these (see the detail)."
         echo
-        echo "| policy | rules (+4 shipped) | globs walked | load ms (CPU) | \`oompolicyctl check\` ms (wall) | daemon start → state.json ms | policy KiB | daemon VmRSS MiB: started / after storm | match µs: none / bench rule | evaluation µs: none / bench rule | storm: processes at rate/s | daemon CPU µs per process (schedstat) | CPU ms per 10,000 events | in process: median / p99 / max µs | misses | load avg before → after |"
+        echo "| policy | rules (+4 shipped) | globs walked | load ms (CPU) | \`oompolicyctl check\` ms (wall) | daemon start → state.json ms | policy KiB | daemon VmRSS MiB: started / after storm | match µs: none / bench rule | evaluation µs: none / bench rule | storm: processes at rate/s | daemon CPU µs per process (schedstat) | CPU ms per 10,000 events | in process: median / p99 / max µs | misses | load avg before → after; host steal |"
         echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         for kind in $KINDS; do
                 for n in $SIZES; do
@@ -226,7 +226,7 @@ EOF
         echo
         echo "Policy: conf/oompolicy.conf + \`[oom_score_adj] $T_NAME = $WANT, $R_NAME = $WANT\` ($rules rules), one daemon for all rows. Each row an exec storm of known size (6 in 10 targets, 2 renamed, 2 decoys, 20 ms each); CPU = utime+stime of the daemon from /proc/PID/stat before and after (clock ticks of 1/$CLK_TCK s; schedstat in ns in parentheses). Events = the daemon's events counter (state.json): fork, exec, comm, exit of the storm plus everything else on the machine meanwhile."
         echo
-        echo "| rate | execs | achieved/s | events | daemon CPU s | CPU s per 10,000 events | CPU s per 10,000 execs | µs per event (schedstat) | in process: median / p99 / max µs | misses | overflows | VmRSS MiB | load avg before → after |"
+        echo "| rate | execs | achieved/s | events | daemon CPU s | CPU s per 10,000 events | CPU s per 10,000 execs | µs per event (schedstat) | in process: median / p99 / max µs | misses | overflows | VmRSS MiB | load avg before → after; host steal |"
         echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         for spec in $CPU_STORMS; do
                 IFS=: read -r rate count <<<"$spec"
