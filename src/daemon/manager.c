@@ -962,6 +962,9 @@ int manager_new(const ManagerOptions *opts, Manager **ret) {
         r = sd_event_default(&m->event);
         if (r < 0)
                 return r;
+        r = file_writer_new(&m->file_writer);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(m);
         return 0;
 }
@@ -977,6 +980,7 @@ Manager *manager_free(Manager *m) {
                 sd_event_source_disable_unref(m->signal_sources[i]);
         m->netlink_fd = proc_events_close(m->netlink_fd);
         kernel_log_watch_free(m->kernel_log);
+        file_writer_free(m->file_writer);   /* writes what is still queued first */
         sd_event_unref(m->event);
         hashmap_free(m->tracked);
         hashmap_free(m->eacces_reported);
@@ -1133,6 +1137,8 @@ int manager_start(Manager *m) {
                        strv_length(m->policy->files), m->counters.adjusted,
                        m->fallback_polling ? "polling /proc (no proc connector)" : "following process events");
         publish_state(m);
+        /* Whoever waited for READY=1 (systemctl start) may run oompolicyctl status next. */
+        file_writer_flush(m->file_writer);
         notify_status(m);
         (void) sd_notify(false, "READY=1");
         return 0;

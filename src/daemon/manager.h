@@ -7,6 +7,7 @@
 
 #include "caps.h"
 #include "hashmap.h"
+#include "file-writer.h"
 #include "kernel-log.h"
 #include "log.h"
 #include "policy.h"
@@ -112,6 +113,7 @@ typedef struct Manager {
         RecentExit recent_exits[RECENT_EXITS_MAX];
         size_t recent_exit_pos;
         KernelLogWatch *kernel_log;
+        FileWriter *file_writer;   /* state.json and metrics, off the event loop */
         SysctlOriginal sysctl_original[_SYSCTL_MAX];
         int64_t sysctl_current[_SYSCTL_MAX];
         bool sysctl_known[_SYSCTL_MAX];

@@ -14,31 +14,8 @@
 
 #include "apply.h"
 #include "manager.h"
+#include "file-writer.h"
 #include "json-util.h"
-
-int write_file_atomic(const char *path, const char *content) {
-        _cleanup_free_ char *tmp = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        size_t len = strlen(content);
-        int r;
-
-        if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-                return -ENOMEM;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        if (fchmod(fd, 0644) < 0 || write(fd, content, len) != (ssize_t) len) {
-                r = errno ? negative_errno() : -EIO;
-                (void) unlink(tmp);
-                return r;
-        }
-        if (rename(tmp, path) < 0) {
-                r = negative_errno();
-                (void) unlink(tmp);
-                return r;
-        }
-        return 0;
-}
 
 static json_object *counters_json(const ManagerCounters *c) {
         json_object *o = json_object_new_object();
@@ -162,10 +139,22 @@ static void write_metrics(Manager *m) {
                 m->counters.reload_failures == 0 || m->last_reload_ok);
         if (fclose(f) != 0)
                 return;
-        r = write_file_atomic(m->policy->daemon.metrics_file, text);
+        r = file_writer_submit(m->file_writer, m->policy->daemon.metrics_file, text);
         if (r < 0)
                 log_msg(&m->log, LOG_WARNING, "Cannot write metrics to %s: %s", m->policy->daemon.metrics_file,
                         strerror(-r));
+}
+
+/* Failures of earlier writes, reported from here since the writer has no log of its own. */
+static void report_write_errors(Manager *m) {
+        _cleanup_free_ char *path = NULL;
+        int r = file_writer_take_error(m->file_writer, &path);
+
+        if (r >= 0)
+                return;
+        /* state.json is for oompolicyctl; a metrics file someone asked for. */
+        log_msg(&m->log, m->policy->daemon.metrics_file && strcmp(path, m->policy->daemon.metrics_file) == 0 ?
+                LOG_WARNING : LOG_DEBUG, "Cannot write %s: %s", path, strerror(-r));
 }
 
 void publish_state(Manager *m) {
@@ -201,12 +190,11 @@ void publish_state(Manager *m) {
         json_object_object_add(root, "sysctl", sysctl_drift_json(m));
         json_object_object_add(root, "last_errors", errors);
 
+        report_write_errors(m);
         (void) mkdir(dir, 0755);
-        if (asprintf(&path, "%s/" STATE_FILE_NAME, dir) >= 0) {
-                int r = write_file_atomic(path, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
-                if (r < 0)
-                        log_msg(&m->log, LOG_DEBUG, "Cannot write %s: %s", path, strerror(-r));
-        }
+        if (asprintf(&path, "%s/" STATE_FILE_NAME, dir) >= 0 &&
+            file_writer_submit(m->file_writer, path, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY)) < 0)
+                log_msg(&m->log, LOG_DEBUG, "Cannot write %s: out of memory", path);
         json_object_put(root);
         write_metrics(m);
 }

@@ -14,6 +14,13 @@
 #define _warn_unused_result_ __attribute__((warn_unused_result))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+/* For calls that fail only if the program itself is wrong (locking an initialized
+ * mutex): evaluated always, unlike assert(), and fatal when false. */
+#define assert_se(expr)                                                          \
+        do {                                                                     \
+                if (__builtin_expect(!(expr), 0))                                \
+                        abort();                                                 \
+        } while (0)
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
