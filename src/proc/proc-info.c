@@ -252,6 +252,10 @@ static int gone_to_esrch(int r) {
         return r == -ENOENT ? -ESRCH : r;
 }
 
+static int parse_oom_score_adj(const char *buf, int *ret) {
+        return parse_int_range(buf, -1000, 1000, ret) < 0 ? -EBADMSG : 0;
+}
+
 int proc_read_oom_score_adj(int pid_fd, int *ret) {
         _cleanup_free_ char *buf = NULL;
         int r;
@@ -259,8 +263,7 @@ int proc_read_oom_score_adj(int pid_fd, int *ret) {
         r = read_small_file_at(pid_fd, "oom_score_adj", 32, &buf, NULL);
         if (r < 0)
                 return gone_to_esrch(r);
-        r = parse_int_range(buf, -1000, 1000, ret);
-        return r < 0 ? -EBADMSG : 0;
+        return parse_oom_score_adj(buf, ret);
 }
 
 int proc_write_oom_score_adj(int pid_fd, int value) {
@@ -288,8 +291,9 @@ int proc_open_oom_score_adj(int pid_fd, int *ret_fd, int *ret_value) {
         r = read_small_fd(fd, buf, sizeof(buf), NULL);
         if (r < 0)
                 return gone_to_esrch(r);
-        if (parse_int_range(buf, -1000, 1000, &value) < 0)
-                return -EBADMSG;
+        r = parse_oom_score_adj(buf, &value);
+        if (r < 0)
+                return r;
         *ret_value = value;
         *ret_fd = TAKE_FD(fd);
         return 0;
@@ -340,14 +344,11 @@ int proc_read_stat(int pid_fd, pid_t pid, ProcInfo *ret) {
 }
 
 int proc_read_comm(int pid_fd, char comm[static PROC_COMM_MAX]) {
-        char buf[128];
-        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
         int r;
 
-        fd = openat(pid_fd, "comm", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return gone_to_esrch(negative_errno());
-        r = read_small_fd(fd, buf, sizeof(buf), NULL);
+        /* 64 bytes is the longest name the kernel prints (a workqueue worker's). */
+        r = read_small_file_at(pid_fd, "comm", 128, &buf, NULL);
         if (r < 0)
                 return gone_to_esrch(r);
         return proc_parse_comm(buf, comm);

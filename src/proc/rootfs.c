@@ -66,7 +66,7 @@ int proc_pid_open(const RootFs *fs, pid_t pid, int *ret_fd) {
 int read_small_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_len) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
-        size_t len = 0;
+        int r;
 
         fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
@@ -74,23 +74,10 @@ int read_small_file_at(int dir_fd, const char *name, size_t max, char **ret, siz
         buf = malloc(max + 1);
         if (!buf)
                 return -ENOMEM;
-        /* One read only: /proc regenerates a value file's text on every read(), so a
-         * second read at the old offset could splice the tail of a newer value onto
-         * the first ("0\n" + "0\n" out of "300\n"). Every file read here fits. */
-        for (;;) {
-                ssize_t n = read(fd, buf, max);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return negative_errno();
-                len = (size_t) n;
-                break;
-        }
-        buf[len] = '\0';
+        r = read_small_fd(fd, buf, max + 1, ret_len);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(buf);
-        if (ret_len)
-                *ret_len = len;
         return 0;
 }
 
@@ -98,7 +85,9 @@ int read_small_fd(int fd, char *buf, size_t size, size_t *ret_len) {
         ssize_t n;
 
         assert(size > 0);
-        /* One read, as above. */
+        /* One read only: /proc regenerates a value file's text on every read(), so a
+         * second read at the old offset could splice the tail of a newer value onto
+         * the first ("0\n" + "0\n" out of "300\n"). Every file read here fits. */
         do
                 n = pread(fd, buf, size - 1, 0);
         while (n < 0 && errno == EINTR);
@@ -108,6 +97,15 @@ int read_small_fd(int fd, char *buf, size_t size, size_t *ret_len) {
         if (ret_len)
                 *ret_len = (size_t) n;
         return 0;
+}
+
+int write_string_at(int dir_fd, const char *name, const char *value) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        return write_string_fd(fd, value);
 }
 
 int write_string_fd(int fd, const char *value) {
@@ -123,22 +121,6 @@ int write_string_fd(int fd, const char *value) {
          * LSM may refuse truncation); a regular file (a fake tree in tests) must not
          * keep the tail of a longer earlier value. */
         (void) !ftruncate(fd, (off_t) len);
-        return 0;
-}
-
-int write_string_at(int dir_fd, const char *name, const char *value) {
-        _cleanup_close_ int fd = -EBADF;
-        size_t len = strlen(value);
-        ssize_t n;
-
-        fd = openat(dir_fd, name, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return negative_errno();
-        n = write(fd, value, len);
-        if (n < 0)
-                return negative_errno();
-        if ((size_t) n != len)
-                return -EIO;
         return 0;
 }
 

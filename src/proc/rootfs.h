@@ -29,11 +29,11 @@ int proc_pid_open(const RootFs *fs, pid_t pid, int *ret_fd);
 /* Reads a small file below a directory fd in a single read() (at most max bytes,
  * NUL-terminated): for /proc files that is the only way to get one consistent value. */
 int read_small_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_len);
-/* The same for an open fd, from offset 0 (pread), into buf of size bytes (NUL-terminated). */
+/* The same for an open fd, from offset 0, into buf of size bytes (NUL-terminated). */
 int read_small_fd(int fd, char *buf, size_t size, size_t *ret_len);
 /* Writes a short string to an existing file below dir_fd; the kernel's error comes back as -errno. */
 int write_string_at(int dir_fd, const char *name, const char *value);
-/* The same for an open fd, at offset 0 (pwrite); the file ends after the string. */
+/* The same for an open fd, at offset 0; the file ends after the string. */
 int write_string_fd(int fd, const char *value);
 
 /* sysctl access by /proc/sys-relative path ("vm/overcommit_memory"). */
