@@ -7,11 +7,17 @@
 #include <string.h>
 #include <time.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include "ctl.h"
 #include "rootfs.h"
+#include "time-util.h"
 
 #define DEFAULT_STATE_DIR "/run/oompolicyd"
+/* A reload of 100,000 rules takes ~0.3 s; a loaded machine many times that. */
+#define RELOAD_TIMEOUT_USEC (90ULL * 1000000ULL)
 
 /* The daemon publishes state.json; it takes no requests, so reading that file and
  * signalling the PID it names is the whole interface. */
@@ -125,19 +131,84 @@ int verb_status(const CtlOptions *o, int argc, char **argv) {
         return 0;
 }
 
+/* How many reloads the daemon has finished, successful or not. */
+static int64_t reloads_done(json_object *state) {
+        json_object *c;
+
+        if (!json_object_object_get_ex(state, "counters", &c))
+                return 0;
+        return get_int(c, "reloads") + get_int(c, "reload_failures");
+}
+
+/* Waits for state.json to show a reload finished after BEFORE: the daemon
+ * replaces the file by rename(2), so every new version is an IN_MOVED_TO. */
+static int wait_for_reload(const CtlOptions *o, int inotify_fd, int64_t before, json_object **ret) {
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + RELOAD_TIMEOUT_USEC;
+
+        for (;;) {
+                _cleanup_json_ json_object *state = NULL;
+                char buf[4096];
+                pid_t pid;
+                int r;
+
+                r = read_state(o, &state, &pid);
+                if (r < 0)
+                        return r;
+                if (reloads_done(state) > before) {
+                        *ret = TAKE_PTR(state);
+                        return 0;
+                }
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
+                if (now >= deadline)
+                        return -ETIMEDOUT;
+                struct pollfd p = { .fd = inotify_fd, .events = POLLIN };
+                r = poll(&p, 1, (int) ((deadline - now + 999) / 1000));
+                if (r < 0 && errno != EINTR)
+                        return -errno;
+                if (r > 0 && read(inotify_fd, buf, sizeof(buf)) < 0 && errno != EAGAIN)
+                        return -errno;
+        }
+}
+
 int verb_reload(const CtlOptions *o, int argc, char **argv) {
-        _cleanup_json_ json_object *state = NULL;
+        _cleanup_json_ json_object *state = NULL, *after = NULL;
+        _cleanup_close_ int inotify_fd = -EBADF;
+        json_object *v;
+        const char *dir = o->state_dir ?: DEFAULT_STATE_DIR;
         pid_t pid;
         int r;
 
         r = read_state(o, &state, &pid);
         if (r < 0)
                 return r;
+        /* Watch before signalling, so the answer cannot come before we listen. */
+        inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (inotify_fd < 0 || inotify_add_watch(inotify_fd, dir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+                r = negative_errno();
+                fprintf(stderr, "Cannot watch %s for the daemon's answer: %s\n", dir, strerror(-r));
+                return r;
+        }
         if (kill(pid, SIGHUP) < 0) {
                 r = negative_errno();
                 fprintf(stderr, "Cannot signal oompolicyd (PID %d): %s\n", (int) pid, strerror(-r));
                 return r;
         }
-        printf("Asked oompolicyd (PID %d) to reload; see its log or 'oompolicyctl status' for the result.\n", (int) pid);
-        return 0;
+        r = wait_for_reload(o, inotify_fd, reloads_done(state), &after);
+        if (r == -ETIMEDOUT) {
+                fprintf(stderr, "oompolicyd (PID %d) did not finish the reload within %d s; see its log.\n", (int) pid,
+                        (int) (RELOAD_TIMEOUT_USEC / 1000000));
+                return r;
+        }
+        if (r < 0)
+                return r;
+        if (json_object_object_get_ex(after, "last_reload_ok", &v) && json_object_get_boolean(v)) {
+                printf("oompolicyd (PID %d) reloaded: %" PRId64 " rules.\n", (int) pid, get_int(after, "rules"));
+                return 0;
+        }
+        fprintf(stderr, "oompolicyd (PID %d) rejected the new policy and keeps the previous one:\n", (int) pid);
+        if (json_object_object_get_ex(after, "last_reload_errors", &v))
+                for (size_t i = 0; i < json_object_array_length(v); i++)
+                        fprintf(stderr, "  %s\n", json_object_get_string(json_object_array_get_idx(v, i)));
+        fprintf(stderr, "Run 'oompolicyctl check' to see every error.\n");
+        return -EINVAL;
 }

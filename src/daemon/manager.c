@@ -22,19 +22,13 @@
 #include "proc-info.h"
 #include "publish.h"
 #include "strv.h"
+#include "time-util.h"
 
 #define DEFAULT_RCVBUF (8 * 1024 * 1024)
 #define FALLBACK_RESCAN_USEC (5 * 1000000ULL)
 #define OVERFLOW_LOG_INTERVAL_USEC (10 * 1000000ULL)
 #define PUBLISH_DELAY_USEC 1000000ULL
 #define EVENTS_PER_DISPATCH 512
-
-static uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-
-        (void) clock_gettime(clock, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
-}
 
 static void pid_key(pid_t pid, char buf[static 16]) {
         (void) snprintf(buf, 16, "%d", (int) pid);
@@ -834,17 +828,24 @@ static void notify_status(Manager *m) {
                           m->fallback_polling ? "; no proc connector: polling" : "");
 }
 
+/* Logs every diagnostic; the errors also become m->load_errors (for
+ * oompolicyctl reload, which reports the verdict of the reload it asked for). */
 static int load_policy(Manager *m, Policy **ret) {
         DiagList diag = {};
         int r = policy_load(m->opts.root, m->opts.config, ret, &diag);
 
+        strv_free(m->load_errors);
+        m->load_errors = NULL;
         for (size_t i = 0; i < diag.n_entries; i++) {
                 _cleanup_free_ char *line = diag_entry_format(&diag.entries[i]);
 
                 log_structured(&m->log, diag.entries[i].warning ? LOG_WARNING : LOG_ERR,
                                &(LogFields) { .message_id = MESSAGE_ID_RELOAD_FAILED }, "%s", strna(line));
-                if (!diag.entries[i].warning)
+                if (!diag.entries[i].warning) {
                         remember_error(m, "%s", strna(line));
+                        if (line && strv_extend(&m->load_errors, line) < 0)
+                                log_msg(&m->log, LOG_ERR, "Out of memory.");
+                }
         }
         diag_list_done(&diag);
         return r;
@@ -862,6 +863,8 @@ static void reload(Manager *m) {
                 log_structured(&m->log, LOG_ERR, &(LogFields) { .message_id = MESSAGE_ID_RELOAD_FAILED },
                                "Reload failed (%s); the previous policy stays in force.",
                                r == -EINVAL ? "policy has errors" : strerror(-r));
+                if (r != -EINVAL && strv_extend(&m->load_errors, strerror(-r)) < 0)
+                        log_msg(&m->log, LOG_ERR, "Out of memory.");
         } else {
                 policy_free(m->policy);
                 m->policy = p;
@@ -946,6 +949,7 @@ int manager_new(const ManagerOptions *opts, Manager **ret) {
                 return -ENOMEM;
         m->opts = *opts;
         m->netlink_fd = -EBADF;
+        m->state_dir_fd = -EBADF;
         logger_init(&m->log, opts->log_target, opts->log_level >= 0 ? opts->log_level : LOG_INFO);
         r = hashmap_new(free_tracked, &m->tracked);
         if (r < 0)
@@ -981,6 +985,7 @@ Manager *manager_free(Manager *m) {
         m->netlink_fd = proc_events_close(m->netlink_fd);
         kernel_log_watch_free(m->kernel_log);
         file_writer_free(m->file_writer);   /* writes what is still queued first */
+        closep(&m->state_dir_fd);           /* released only after the last write */
         sd_event_unref(m->event);
         hashmap_free(m->tracked);
         hashmap_free(m->eacces_reported);
@@ -991,6 +996,7 @@ Manager *manager_free(Manager *m) {
         rootfs_free(m->fs);
         for (size_t i = 0; i < ELEMENTSOF(m->last_errors); i++)
                 free(m->last_errors[i]);
+        strv_free(m->load_errors);
         free(m);
         return NULL;
 }
@@ -1072,7 +1078,21 @@ static int setup_event_sources(Manager *m) {
 }
 
 int manager_start(Manager *m) {
+        const char *state_dir = m->opts.state_dir ?: STATE_DIR_DEFAULT;
         int r;
+
+        /* Before anything is applied: a second daemon must change nothing. */
+        r = publish_lock_state_dir(state_dir, &m->state_dir_fd);
+        if (r == -EBUSY) {
+                log_msg(&m->log, LOG_ERR, "Refusing to start: another oompolicyd is already running with the state directory %s.",
+                        state_dir);
+                return r;
+        }
+        if (r < 0) {
+                log_msg(&m->log, LOG_ERR, "Refusing to start: cannot lock the state directory %s: %s", state_dir,
+                        strerror(-r));
+                return r;
+        }
 
         r = load_policy(m, &m->policy);
         if (r < 0) {

@@ -99,6 +99,7 @@ typedef struct Manager {
         CapsState caps;
 
         int netlink_fd;
+        int state_dir_fd;                /* holds the state directory's lock */
         sd_event_source *netlink_source;
         sd_event_source *rescan_defer;
         sd_event_source *rescan_timer;
@@ -126,6 +127,7 @@ typedef struct Manager {
         uint64_t suppressed_logs;
         bool fallback_polling;
         bool last_reload_ok;
+        char **load_errors;              /* errors of the last policy load, empty when it succeeded */
         uint64_t published_usec;
         bool ready;
 } Manager;

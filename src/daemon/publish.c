@@ -7,7 +7,9 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <assert.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -157,9 +159,28 @@ static void report_write_errors(Manager *m) {
                 LOG_WARNING : LOG_DEBUG, "Cannot write %s: %s", path, strerror(-r));
 }
 
+int publish_lock_state_dir(const char *dir, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+
+        assert(dir);
+        assert(ret_fd);
+        /* 0755 whatever the umask: oompolicyctl status runs as any user. */
+        if (mkdir(dir, 0755) >= 0)
+                (void) chmod(dir, 0755);
+        else if (errno != EEXIST)
+                return -errno;
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK ? -EBUSY : -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 void publish_state(Manager *m) {
         _cleanup_free_ char *dir = strdup(m->opts.state_dir ?: STATE_DIR_DEFAULT), *path = NULL;
-        json_object *root, *files, *errors;
+        json_object *root, *files, *errors, *load_errors;
 
         if (!dir)
                 return;
@@ -167,6 +188,9 @@ void publish_state(Manager *m) {
         files = json_object_new_array();
         for (char **f = m->policy->files; *f; f++)
                 json_object_array_add(files, json_string_new(*f));
+        load_errors = json_object_new_array();
+        for (char **e = m->load_errors; e && *e; e++)
+                json_object_array_add(load_errors, json_string_new(*e));
         errors = json_object_new_array();
         for (size_t i = 0; i < ELEMENTSOF(m->last_errors); i++) {
                 const char *e = m->last_errors[(m->last_error_pos + i) % ELEMENTSOF(m->last_errors)];
@@ -185,6 +209,7 @@ void publish_state(Manager *m) {
         json_object_object_add(root, "kernel_log_overruns",
                                json_object_new_int64((int64_t) kernel_log_watch_overruns(m->kernel_log)));
         json_object_object_add(root, "last_reload_ok", json_object_new_boolean(m->last_reload_ok));
+        json_object_object_add(root, "last_reload_errors", load_errors);
         json_object_object_add(root, "counters", counters_json(&m->counters));
         json_object_object_add(root, "scans", scan_timing_json(&m->scan_timing));
         json_object_object_add(root, "sysctl", sysctl_drift_json(m));

@@ -5,7 +5,9 @@
 # the old rules (and none of the broken file's). SIGHUP with a good policy: a
 # new rule reaches processes already running, processes only a removed rule
 # matched get their previous value back (unless someone else changed it since).
-# SIGTERM: exit status 0 within 2 s; applied values stay, or with
+# oompolicyctl reload waits for the verdict: exit 1 with the errors, 0 when
+# reloaded. A second daemon on the same state directory refuses to start and
+# changes nothing. SIGTERM: exit status 0 within 2 s; applied values stay, or with
 # restore_on_exit = yes go back to what they were (only values the daemon
 # wrote, and only while unchanged).
 set -euo pipefail
@@ -62,6 +64,18 @@ wait_state "j['counters']['reload_failures'] == 1 and j['last_reload_ok'] == Fal
         "reload_failures == 1, last_reload_ok false"
 ok "broken policy refused: $(grep -F "$policy:7: " "$DLOG" | head -n1)"
 
+# oompolicyctl reload waits for the daemon's verdict and reports it in its exit status.
+set +e
+out=$("$CTL" reload --state-dir "$(dirname "$STATE")" 2>&1)
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "oompolicyctl reload exited $rc for a broken policy: $out"
+grep -Fq "rejected the new policy" <<<"$out" || fail "oompolicyctl reload does not say the policy was rejected: $out"
+grep -F "$policy:7: " <<<"$out" | grep -q 5000 || fail "oompolicyctl reload does not show the $policy:7 error: $out"
+wait_state "j['counters']['reload_failures'] == 2 and j['last_reload_errors'] != []" "reload_failures == 2"
+expect_daemon_alive "after a failed oompolicyctl reload"
+ok "oompolicyctl reload: exit 1 with the error: $(grep -F "$policy:7: " <<<"$out")"
+
 spawn p_old2 "$BIN/$OLD"
 spawn p_new2 "$BIN/$NEW"
 wait_adj "$p_old2" 350 "the old rule stays in force after a failed reload"
@@ -82,8 +96,10 @@ $(test_daemon_section)
 EOF2
 # Someone else changes a value the daemon wrote: the restore must leave it alone.
 echo 355 >"/proc/$p_old_other/oom_score_adj"
-kill -HUP "$DPID"
+out=$("$CTL" reload --state-dir "$(dirname "$STATE")" 2>&1) || fail "oompolicyctl reload failed for a good policy: $out"
+grep -q "reloaded: 2 rules" <<<"$out" || fail "oompolicyctl reload did not report the new policy: $out"
 wait_log "Reloaded: 2 rules"
+wait_state "j['last_reload_errors'] == []" "no reload errors after a good reload"
 wait_adj "$p_new1" 360 "running process, rule added by reload"
 wait_adj "$p_new2" 360 "running process, rule added by reload"
 wait_adj "$p_old1" "$base" "rule removed by reload: previous value back"
@@ -104,6 +120,24 @@ wait_state "j['counters']['reloads'] == 1 and j['last_reload_ok'] == True and j[
         "reloads == 1, last_reload_ok true, restored >= 2"
 ok "reload applied: $NEW -> 360 (running and new), $OLD back to $base, foreign 355 kept"
 expect_daemon_alive
+
+# ---- a second daemon on the same state directory: refused before it applies anything ----
+write_policy "$tmp/policy-second.conf" <<EOF2
+[rule:second]
+name = $NEW
+oom_score_adj = 390
+EOF2
+set +e
+out=$(timeout 30 "$DAEMON" --config "$tmp/policy-second.conf" --log-target=console --state-dir "$(dirname "$STATE")" 2>&1 </dev/null)
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "a second daemon on $(dirname "$STATE") exited $rc (expected 1): $out"
+grep -q "another oompolicyd is already running with the state directory $(dirname "$STATE")" <<<"$out" ||
+        fail "the second daemon does not say why it refused: $out"
+expect_adj "$p_new1" 360 "the refused second daemon changed nothing"
+state_written_by "$DPID" || fail "state.json is no longer the first daemon's"
+expect_daemon_alive "after a second daemon was refused"
+ok "second daemon refused: $out"
 
 # ---- SIGTERM: values stay ----
 stop_daemon TERM 2
