@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: MIT
+# Guest side of the system tests, sourced by every scenario. A scenario reports
+# each check as a line in $OUT/results ("PASS: ...", "FAIL: ...", "SKIP: ...");
+# the host reads that file after the guest has powered off. Evidence for the
+# README goes to $OUT/evidence.
+set -u
+
+: "${OUT:?run by harness-boot}" "${IN:?run by harness-boot}" "${BOOT:?run by harness-boot}"
+export PATH="$IN/bin:$PATH"
+
+_result() {
+        echo "$1: $2" >>"$OUT/results"
+        echo "[$(date +%T)] $1: $2"
+}
+pass() { _result PASS "$*"; }
+fail() { _result FAIL "$*"; }
+skip() { _result SKIP "$*"; }
+info() { echo "[$(date +%T)] $*"; }
+evidence() { echo "$*" >>"$OUT/evidence"; }
+
+# check DESCRIPTION COMMAND...: one PASS or FAIL line for the command's status.
+check() {
+        local desc=$1
+        shift
+        if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+
+# wait_until SECONDS COMMAND...: true once COMMAND succeeds, false when the
+# deadline passes first. The guest runs under TCG at a fraction of the host's
+# speed, so deadlines are generous and nothing waits a fixed time.
+wait_until() {
+        local deadline=$((SECONDS + $1))
+        shift
+        until "$@"; do
+                [ "$SECONDS" -lt "$deadline" ] || return 1
+                sleep 0.2
+        done
+}
+
+# expect_eq DESCRIPTION EXPECTED ACTUAL
+expect_eq() {
+        if [ "$2" = "$3" ]; then pass "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+system_settled() {
+        local state
+        state=$(systemctl is-system-running 2>/dev/null)
+        [ "$state" = running ] || [ "$state" = degraded ]
+}
+
+unit_prop() { systemctl show -P "$2" "$1"; }
+main_pid() { systemctl show -P MainPID "$1"; }
+adj_of() { cat "/proc/$1/oom_score_adj" 2>/dev/null; }
+score_of() { cat "/proc/$1/oom_score" 2>/dev/null; }
+comm_of() { cat "/proc/$1/comm" 2>/dev/null; }
+
+# The value the daemon should have written is there (waits for it: the daemon
+# reacts to the process's EXEC event, asynchronously).
+adj_becomes() {
+        local pid=$1 want=$2
+        wait_until "${3:-60}" sh -c '[ "$(cat /proc/$1/oom_score_adj 2>/dev/null)" = "$2" ]' _ "$pid" "$want"
+}
+
+install_package() {
+        DEBIAN_FRONTEND=noninteractive dpkg -i "$@" >"$OUT/dpkg.log" 2>&1
+}
+
+# An unprivileged user who logs in over ssh with a key, to the guest itself.
+setup_ssh_user() {
+        local user=$1
+        id "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user"
+        if [ ! -f /root/.ssh/id_ed25519 ]; then
+                mkdir -p -m 0700 /root/.ssh
+                ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519
+        fi
+        install -d -m 0700 -o "$user" -g "$user" "/home/$user/.ssh"
+        install -m 0600 -o "$user" -g "$user" /root/.ssh/id_ed25519.pub "/home/$user/.ssh/authorized_keys"
+}
+
+ssh_as() {
+        local user=$1
+        shift
+        ssh -n -i /root/.ssh/id_ed25519 -o BatchMode=yes -o StrictHostKeyChecking=no \
+                -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=60 \
+                "$user@localhost" "$@"
+}
+
+# Starts COMMAND in a login session of USER that stays open (ssh in the
+# background); prints the ssh client's PID.
+ssh_session_bg() {
+        local user=$1
+        shift
+        ssh -i /root/.ssh/id_ed25519 -o BatchMode=yes -o StrictHostKeyChecking=no \
+                -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=60 \
+                -o ServerAliveInterval=0 "$user@localhost" "$@" </dev/null >>"$OUT/ssh-$user.log" 2>&1 &
+        echo $!
+}
+
+# PIDs of the processes whose /proc/PID/exe is one of the FILEs (one find:
+# a readlink per process costs seconds under TCG).
+pids_by_exe() {
+        local -a names=()
+        local f
+        for f in "$@"; do names+=(-o -lname "$f"); done
+        find /proc -mindepth 2 -maxdepth 2 -name exe \( "${names[@]:1}" \) -printf '%h\n' 2>/dev/null |
+                sed 's|^/proc/||' | sort -n
+}
+
+daemon_state() { python3 -c 'import json,sys; d=json.load(open("/run/oompolicyd/state.json")); print(eval(sys.argv[1], {"d": d}))' "$1"; }
+
+# Records a global OOM's evidence: who the kernel killed, and where each
+# protected process stood.
+record_protected() {
+        local label=$1 unit pid
+        for unit in ssh rsyslog systemd-journald oompolicyd; do
+                pid=$(main_pid "$unit" 2>/dev/null)
+                [ -n "$pid" ] && [ "$pid" != 0 ] || continue
+                evidence "$label: $unit (pid $pid, $(comm_of "$pid")): oom_score_adj $(adj_of "$pid"), oom_score $(score_of "$pid")"
+        done
+}
