@@ -205,28 +205,28 @@ ok "no command, an unknown option and an extra argument exit 2"
 
 # ---- sysctl.d conflicts under --root -----------------------------------------
 root="$tmp/fakeroot"
-write_policy "$root/etc/oompolicy.conf" <<'EOF'
+write_policy "$root$POLICY_FILE" <<'EOF'
 [sysctl]
 vm.panic_on_oom = 0
 [oom_score_adj]
 oomcheck-root = 5
 EOF
-write_policy "$root/etc/oompolicy.conf.d/10-site.conf" <<<$'[oom_score_adj]\noomcheck-site = 6'
+write_policy "$root$POLICY_DROPIN_DIR/10-site.conf" <<<$'[oom_score_adj]\noomcheck-site = 6'
 mkdir -p "$root/etc/sysctl.d"
 printf '# fake sysctl.d file\n\nvm.panic_on_oom = 1\n' >"$root/etc/sysctl.d/x.conf"
 ctl --root "$root" check
 expect_rc 0 "check with a conflicting sysctl.d file"
 expect_line err "$(re "$root/etc/sysctl.d/x.conf"):3: .*warning.*vm\.panic_on_oom.*1.*" "conflict warning:"
-expect_line err ".*$(re "$root/etc/oompolicy.conf"):2.*" "the warning names the policy's line:"
-expect_line out "  $(re "$root/etc/oompolicy.conf")" "policy read from under --root:"
-expect_line out "  $(re "$root/etc/oompolicy.conf.d/10-site.conf")" "drop-in read from under --root:"
-expect_line out " +vm\.panic_on_oom += 0 +\($(re "$root/etc/oompolicy.conf"):2\)" "the sysctl with its origin:"
+expect_line err ".*$(re "$root$POLICY_FILE"):2.*" "the warning names the policy's line:"
+expect_line out "  $(re "$root$POLICY_FILE")" "policy read from under --root:"
+expect_line out "  $(re "$root$POLICY_DROPIN_DIR/10-site.conf")" "drop-in read from under --root:"
+expect_line out " +vm\.panic_on_oom += 0 +\($(re "$root$POLICY_FILE"):2\)" "the sysctl with its origin:"
 ok "check --root warns (exit 0) naming $root/etc/sysctl.d/x.conf:3"
 
 ctl --root "$root" check --json
 expect_rc 0 "check --json with a conflicting sysctl.d file"
 json_check "any(w.startswith('$root/etc/sysctl.d/x.conf:3:') for w in j['warnings'])"
-json_check "j['sysctl']['vm.panic_on_oom'] == {'value': 0, 'origin': '$root/etc/oompolicy.conf:2'}"
+json_check "j['sysctl']['vm.panic_on_oom'] == {'value': 0, 'origin': '$root$POLICY_FILE:2'}"
 ok "check --json lists the sysctl.d conflict under warnings"
 
 # The same value is no conflict; the key may be written with slashes.
