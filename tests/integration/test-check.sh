@@ -50,6 +50,29 @@ json_check "j['rules'][0]['oom_score_adj'] == -1000 and j['rules'][0]['user'] ==
 json_check "j['rules'][0]['exe'][0] == '/usr/sbin/sshd' and j['rules'][0]['children'] == 'reset'"
 ok "check --json parses and lists the $n_rules rules with their origins ($origins_expected)"
 
+# ---- the example drop-in (installed inactive as examples/50-site.conf.example) --
+example="$top_srcdir/conf/50-site.conf.example"
+excfg="$tmp/example/oompolicy.conf"
+write_policy "$excfg" <"$top_srcdir/conf/oompolicy.conf"
+write_policy "$excfg.d/50-site.conf" <"$example"
+ctl check --config "$excfg"
+expect_rc 0 "check with the example drop-in as shipped"
+expect_line out "  $(re "$excfg.d/50-site.conf")" "the drop-in is read:"
+expect_line out "Rules \($n_rules;.*" "the commented example changes nothing:"
+# Every example setting uncommented (they are the lines '#' directly followed by a key or '[').
+n_settings=$(grep -c -E '^#[][a-z]' "$example")
+[[ $n_settings -ge 8 ]] || fail "only $n_settings example settings in $example?"
+sed -E 's/^#([][a-z])/\1/' "$example" | write_policy "$excfg.d/50-site.conf"
+ctl check --json --config "$excfg"
+expect_rc 0 "check with every setting of the example drop-in uncommented"
+json_check "j['valid'] is True and j['files'] == ['$excfg', '$excfg.d/50-site.conf']"
+json_check "[r for r in j['rules'] if r['rule'] == 'sshd'][0]['oom_score_adj'] == -900"
+json_check "[r for r in j['rules'] if r['rule'] == 'sshd'][0]['exe'][0] == '/usr/sbin/sshd'"
+json_check "[r for r in j['rules'] if r['rule'] == 'compilers'][0]['oom_score_adj'] == 500"
+json_check "any(r['short_form'] and r['name'] == ['chrom*'] for r in j['rules'])"
+json_check "j['sysctl']['vm.oom_dump_tasks']['origin'].startswith('$excfg.d/50-site.conf:')"
+ok "the example drop-in is valid as shipped and with all its $n_settings settings uncommented"
+
 # ---- every error of a broken policy, main file and drop-ins -----------------
 bad="$tmp/broken/policy.conf"
 write_policy "$bad" <<'EOF'
