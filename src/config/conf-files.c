@@ -13,6 +13,7 @@
 
 #include "hashmap.h"
 #include "macro.h"
+#include "paths.h"
 #include "strv.h"
 
 #define POLICY_FILE_MAX (4u * 1024u * 1024u)
@@ -114,9 +115,10 @@ int conf_files_list_dropins(const char *root, const char *const *dirs, char ***r
 }
 
 int conf_files_policy(const char *root, const char *config_path, char ***ret_paths, DiagList *diag) {
-        /* Listed strongest first: /etc overrides /run overrides /usr/lib. */
+        /* Listed strongest first: /etc overrides /run overrides /usr/lib (as configured:
+         * SYSCONFDIR/oompolicy.conf.d, /run/oompolicy.conf.d, PREFIX/lib/oompolicy.conf.d). */
         static const char *const default_dirs[] = {
-                "/etc/oompolicy.conf.d", "/run/oompolicy.conf.d", "/usr/lib/oompolicy.conf.d", NULL,
+                POLICY_DROPIN_DIR, POLICY_RUNTIME_DROPIN_DIR, VENDOR_DROPIN_DIR, NULL,
         };
         _cleanup_strv_free_ char **paths = calloc(1, sizeof(char *)), **dropins = NULL;
         _cleanup_free_ char *main_file = NULL, *dropin_dir = NULL;
@@ -131,18 +133,18 @@ int conf_files_policy(const char *root, const char *config_path, char ***ret_pat
                         return -ENOMEM;
                 r = conf_files_list_dropins(NULL, (const char *const[]) { dropin_dir, NULL }, &dropins);
         } else {
-                main_file = path_join_root(root, "/etc/oompolicy.conf");
+                main_file = path_join_root(root, POLICY_FILE);
                 if (!main_file)
                         return -ENOMEM;
                 if (access(main_file, F_OK) < 0 && errno == ENOENT) {
                         free(main_file);
-                        main_file = path_join_root(root, VENDORDIR "/oompolicy.conf");
+                        main_file = path_join_root(root, VENDOR_POLICY_FILE);
                         if (!main_file)
                                 return -ENOMEM;
                         if (access(main_file, F_OK) < 0 && errno == ENOENT) {
                                 r = diag_error(diag, NULL, 0,
-                                               "no policy: neither /etc/oompolicy.conf nor the vendor copy "
-                                               VENDORDIR "/oompolicy.conf exists (use --config FILE)");
+                                               "no policy: neither " POLICY_FILE " nor the vendor copy "
+                                               VENDOR_POLICY_FILE " exists (use --config FILE)");
                                 return r < 0 ? r : -ENOENT;
                         }
                 }

@@ -14,7 +14,9 @@ int conf_files_list_dropins(const char *root, const char *const *dirs, char ***r
 /* The policy files in read order: the main file, then drop-ins.
  * config_path == NULL: ROOT/etc/oompolicy.conf (or the vendor copy when /etc has
  * none), then /usr/lib, /run, /etc oompolicy.conf.d (the later overriding the
- * earlier by file name). config_path given: that file, then config_path.d/ only. */
+ * earlier by file name); /etc and /usr/lib stand for the configured directories
+ * (paths.h: POLICY_FILE, VENDOR_POLICY_FILE, POLICY_DROPIN_DIR, ...).
+ * config_path given: that file, then config_path.d/ only. */
 int conf_files_policy(const char *root, const char *config_path, char ***ret_paths, DiagList *diag);
 
 /* Reads a policy file after checking it may be trusted: a regular file owned by

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "paths.h"
 #include "policy-load.h"
 #include "strv.h"
 #include "json-util.h"
@@ -27,7 +28,7 @@ static int load_policy(const CtlOptions *o, bool require_policy, Policy **ret) {
         r = policy_load(o->root, o->config, ret, &diag);
         if (r == -ENOENT && !o->config && !require_policy) {
                 /* Nothing installed: the processes can still be shown, without rules. */
-                fprintf(stderr, "No policy installed (/etc/oompolicy.conf); no rules apply (use --config FILE).\n");
+                fprintf(stderr, "No policy installed (" POLICY_FILE "); no rules apply (use --config FILE).\n");
                 diag_list_done(&diag);
                 *ret = NULL;
                 return 0;

@@ -7,6 +7,7 @@
 
 #include "ctl.h"
 #include "parse-util.h"
+#include "paths.h"
 
 static const Verb verbs[] = {
         { "check", "", "Validate the policy and print it with the origin of every setting",
@@ -93,7 +94,8 @@ static void usage(FILE *f) {
                 "  -h --help            Show this help (after a command: that command's help)\n"
                 "     --version         Show the version\n"
                 "  -c --config=FILE     Read FILE and FILE.d/*.conf instead of the default locations\n"
-                "     --root=DIR        Operate on DIR/proc and DIR/etc instead of / (for tests and images)\n"
+                "     --root=DIR        Operate on DIR/proc, DIR/sys and the policy and sysctl.d files\n"
+                "                       below DIR instead of / (for tests and images)\n"
                 "     --json            Machine-readable output\n"
                 "     --no-pager        Accepted for compatibility; output is never paged\n"
                 "     --dry-run         apply: print what would change, write nothing\n"
@@ -104,6 +106,11 @@ static void usage(FILE *f) {
                 "  -n --lines=N         top, simulate: show N rows (default 10)\n"
                 "     --all             top: every process, also kernel threads; simulate: every candidate\n"
                 "     --cgroup=PATH     simulate: an OOM inside this memory cgroup\n"
+                "\n"
+                "The policy (without --config): " POLICY_FILE "\n"
+                "(else the vendor copy " VENDOR_POLICY_FILE "), then the drop-ins\n"
+                "NAME.conf in " POLICY_DROPIN_DIR ", " POLICY_RUNTIME_DROPIN_DIR " and\n"
+                VENDOR_DROPIN_DIR ".\n"
                 "\n"
                 "See oompolicyctl(8) and oompolicy.conf(5).\n");
 }

@@ -9,6 +9,7 @@
 #include "manager.h"
 #include "publish.h"
 #include "parse-util.h"
+#include "paths.h"
 
 static void help(void) {
         printf("Usage: oompolicyd [OPTIONS]\n"
@@ -21,10 +22,15 @@ static void help(void) {
                "  -h --help               Show this help\n"
                "     --version            Show the version\n"
                "  -c --config=FILE        Read FILE and FILE.d/*.conf instead of the default locations\n"
-               "     --root=DIR           Use DIR/proc and DIR/etc instead of / (for tests)\n"
+               "     --root=DIR           Use DIR/proc, DIR/dev/kmsg and the policy files below DIR (for tests)\n"
                "     --log-target=TARGET  auto, journal or console (default: auto)\n"
                "     --log-level=LEVEL    err, warning, notice, info or debug (default: the policy's log_level)\n"
                "     --state-dir=DIR      Where to publish state.json (default: " STATE_DIR_DEFAULT ")\n"
+               "\n"
+               "The policy (without --config): " POLICY_FILE "\n"
+               "(else the vendor copy " VENDOR_POLICY_FILE "), then the drop-ins\n"
+               "NAME.conf in " POLICY_DROPIN_DIR ", " POLICY_RUNTIME_DROPIN_DIR " and\n"
+               VENDOR_DROPIN_DIR ".\n"
                "\n"
                "See oompolicyd(8) and oompolicy.conf(5).\n");
 }

@@ -13,6 +13,14 @@
 : "${top_builddir:=$top_srcdir}"
 CTL="$top_builddir/src/oompolicyctl"
 
+# Where the built programs look for the policy (the configured --sysconfdir, e.g.
+# /usr/local/etc or /etc), from the header they were built with: a fake --root
+# tree must put its policy at "$root$POLICY_FILE".
+paths_h="$top_builddir/src/shared/paths.h"
+POLICY_SYSCONFDIR=$(sed -n 's/^#define POLICY_SYSCONFDIR "\(.*\)"$/\1/p' "$paths_h" 2>/dev/null) || :
+POLICY_FILE="$POLICY_SYSCONFDIR/oompolicy.conf"
+POLICY_DROPIN_DIR="$POLICY_SYSCONFDIR/oompolicy.conf.d"
+
 # Processes started by the test (killed by PID on exit).
 PIDS=()
 
@@ -47,6 +55,7 @@ cleanup() {
 setup() {
         [[ $EUID -eq 0 ]] || skip "needs root (policy files must be root-owned and other users' processes written)"
         [[ -x "$CTL" ]] || fail "$CTL not built"
+        [[ -n $POLICY_SYSCONFDIR ]] || fail "no POLICY_SYSCONFDIR in $paths_h (not built?)"
         tmp=$(mktemp -d "${TMPDIR:-/tmp}/oompolicy-test.XXXXXX")
         trap cleanup EXIT
         trap 'exit 130' INT TERM

@@ -50,6 +50,29 @@ json_check "j['rules'][0]['oom_score_adj'] == -1000 and j['rules'][0]['user'] ==
 json_check "j['rules'][0]['exe'][0] == '/usr/sbin/sshd' and j['rules'][0]['children'] == 'reset'"
 ok "check --json parses and lists the $n_rules rules with their origins ($origins_expected)"
 
+# ---- the example drop-in (installed inactive as examples/50-site.conf.example) --
+example="$top_srcdir/conf/50-site.conf.example"
+excfg="$tmp/example/oompolicy.conf"
+write_policy "$excfg" <"$top_srcdir/conf/oompolicy.conf"
+write_policy "$excfg.d/50-site.conf" <"$example"
+ctl check --config "$excfg"
+expect_rc 0 "check with the example drop-in as shipped"
+expect_line out "  $(re "$excfg.d/50-site.conf")" "the drop-in is read:"
+expect_line out "Rules \($n_rules;.*" "the commented example changes nothing:"
+# Every example setting uncommented (they are the lines '#' directly followed by a key or '[').
+n_settings=$(grep -c -E '^#[][a-z]' "$example")
+[[ $n_settings -ge 8 ]] || fail "only $n_settings example settings in $example?"
+sed -E 's/^#([][a-z])/\1/' "$example" | write_policy "$excfg.d/50-site.conf"
+ctl check --json --config "$excfg"
+expect_rc 0 "check with every setting of the example drop-in uncommented"
+json_check "j['valid'] is True and j['files'] == ['$excfg', '$excfg.d/50-site.conf']"
+json_check "[r for r in j['rules'] if r['rule'] == 'sshd'][0]['oom_score_adj'] == -900"
+json_check "[r for r in j['rules'] if r['rule'] == 'sshd'][0]['exe'][0] == '/usr/sbin/sshd'"
+json_check "[r for r in j['rules'] if r['rule'] == 'compilers'][0]['oom_score_adj'] == 500"
+json_check "any(r['short_form'] and r['name'] == ['chrom*'] for r in j['rules'])"
+json_check "j['sysctl']['vm.oom_dump_tasks']['origin'].startswith('$excfg.d/50-site.conf:')"
+ok "the example drop-in is valid as shipped and with all its $n_settings settings uncommented"
+
 # ---- every error of a broken policy, main file and drop-ins -----------------
 bad="$tmp/broken/policy.conf"
 write_policy "$bad" <<'EOF'
@@ -205,28 +228,28 @@ ok "no command, an unknown option and an extra argument exit 2"
 
 # ---- sysctl.d conflicts under --root -----------------------------------------
 root="$tmp/fakeroot"
-write_policy "$root/etc/oompolicy.conf" <<'EOF'
+write_policy "$root$POLICY_FILE" <<'EOF'
 [sysctl]
 vm.panic_on_oom = 0
 [oom_score_adj]
 oomcheck-root = 5
 EOF
-write_policy "$root/etc/oompolicy.conf.d/10-site.conf" <<<$'[oom_score_adj]\noomcheck-site = 6'
+write_policy "$root$POLICY_DROPIN_DIR/10-site.conf" <<<$'[oom_score_adj]\noomcheck-site = 6'
 mkdir -p "$root/etc/sysctl.d"
 printf '# fake sysctl.d file\n\nvm.panic_on_oom = 1\n' >"$root/etc/sysctl.d/x.conf"
 ctl --root "$root" check
 expect_rc 0 "check with a conflicting sysctl.d file"
 expect_line err "$(re "$root/etc/sysctl.d/x.conf"):3: .*warning.*vm\.panic_on_oom.*1.*" "conflict warning:"
-expect_line err ".*$(re "$root/etc/oompolicy.conf"):2.*" "the warning names the policy's line:"
-expect_line out "  $(re "$root/etc/oompolicy.conf")" "policy read from under --root:"
-expect_line out "  $(re "$root/etc/oompolicy.conf.d/10-site.conf")" "drop-in read from under --root:"
-expect_line out " +vm\.panic_on_oom += 0 +\($(re "$root/etc/oompolicy.conf"):2\)" "the sysctl with its origin:"
+expect_line err ".*$(re "$root$POLICY_FILE"):2.*" "the warning names the policy's line:"
+expect_line out "  $(re "$root$POLICY_FILE")" "policy read from under --root:"
+expect_line out "  $(re "$root$POLICY_DROPIN_DIR/10-site.conf")" "drop-in read from under --root:"
+expect_line out " +vm\.panic_on_oom += 0 +\($(re "$root$POLICY_FILE"):2\)" "the sysctl with its origin:"
 ok "check --root warns (exit 0) naming $root/etc/sysctl.d/x.conf:3"
 
 ctl --root "$root" check --json
 expect_rc 0 "check --json with a conflicting sysctl.d file"
 json_check "any(w.startswith('$root/etc/sysctl.d/x.conf:3:') for w in j['warnings'])"
-json_check "j['sysctl']['vm.panic_on_oom'] == {'value': 0, 'origin': '$root/etc/oompolicy.conf:2'}"
+json_check "j['sysctl']['vm.panic_on_oom'] == {'value': 0, 'origin': '$root$POLICY_FILE:2'}"
 ok "check --json lists the sysctl.d conflict under warnings"
 
 # The same value is no conflict; the key may be written with slashes.

@@ -6,6 +6,7 @@
 
 #include "test-util.h"
 #include "conf-files.h"
+#include "paths.h"
 #include "policy-load.h"
 #include "strv.h"
 #include "sysctl-d.h"
@@ -20,26 +21,30 @@ static void test_dropin_merge_and_mask(void **state) {
         _cleanup_strv_free_ char **paths = NULL;
         DiagList diag = {};
 
-        test_write_file(root, "etc/oompolicy.conf", "[oom_score_adj]\na = 1\n", 0644);
-        test_write_file(root, "usr/lib/oompolicy.conf.d/10-vendor.conf", "", 0644);
-        test_write_file(root, "usr/lib/oompolicy.conf.d/20-both.conf", "", 0644);
-        test_write_file(root, "usr/lib/oompolicy.conf.d/30-masked.conf", "", 0644);
-        test_write_file(root, "usr/lib/oompolicy.conf.d/not-conf.txt", "", 0644);
-        test_write_file(root, "run/oompolicy.conf.d/20-both.conf", "", 0644);
-        test_write_file(root, "run/oompolicy.conf.d/05-runtime.conf", "", 0644);
-        test_write_file(root, "etc/oompolicy.conf.d/20-both.conf", "", 0644);
-        test_write_file(root, "etc/oompolicy.conf.d/99-local.conf", "", 0644);
-        test_symlink("/dev/null", root, "etc/oompolicy.conf.d/30-masked.conf");
+        /* The configured directories (/etc, /usr/lib with --prefix=/usr --sysconfdir=/etc). */
+        test_write_file(root, POLICY_FILE, "[oom_score_adj]\na = 1\n", 0644);
+        test_write_file(root, VENDOR_DROPIN_DIR "/10-vendor.conf", "", 0644);
+        test_write_file(root, VENDOR_DROPIN_DIR "/20-both.conf", "", 0644);
+        test_write_file(root, VENDOR_DROPIN_DIR "/30-masked.conf", "", 0644);
+        test_write_file(root, VENDOR_DROPIN_DIR "/not-conf.txt", "", 0644);
+        test_write_file(root, POLICY_RUNTIME_DROPIN_DIR "/20-both.conf", "", 0644);
+        test_write_file(root, POLICY_RUNTIME_DROPIN_DIR "/05-runtime.conf", "", 0644);
+        test_write_file(root, POLICY_DROPIN_DIR "/20-both.conf", "", 0644);
+        test_write_file(root, POLICY_DROPIN_DIR "/99-local.conf", "", 0644);
+        test_symlink("/dev/null", root, POLICY_DROPIN_DIR "/30-masked.conf");
+        /* Where an unconfigured build would look: not read unless configured so. */
+        if (strcmp(POLICY_SYSCONFDIR, "/etc") != 0)
+                test_write_file(root, "etc/oompolicy.conf.d/00-not-configured.conf", "", 0644);
 
         assert_int_equal(conf_files_policy(root, NULL, &paths, &diag), 0);
         assert_int_equal(strv_length(paths), 5);
-        assert_non_null(strstr(paths[0], "/etc/oompolicy.conf"));
+        assert_non_null(strstr(paths[0], POLICY_FILE));
         assert_string_equal(basename_of(paths[1]), "05-runtime.conf");
-        assert_non_null(strstr(paths[1], "/run/"));
+        assert_non_null(strstr(paths[1], POLICY_RUNTIME_DROPIN_DIR "/"));
         assert_string_equal(basename_of(paths[2]), "10-vendor.conf");
-        assert_non_null(strstr(paths[2], "/usr/lib/"));
+        assert_non_null(strstr(paths[2], VENDOR_DROPIN_DIR "/"));
         assert_string_equal(basename_of(paths[3]), "20-both.conf");
-        assert_non_null(strstr(paths[3], "/etc/"));   /* /etc beats /run beats /usr/lib */
+        assert_non_null(strstr(paths[3], POLICY_DROPIN_DIR "/"));   /* /etc beats /run beats /usr/lib */
         assert_string_equal(basename_of(paths[4]), "99-local.conf");
         test_rm_rf(root);
         free(root);
@@ -55,9 +60,9 @@ static void test_vendor_fallback_and_missing(void **state) {
         assert_non_null(strstr(diag.entries[0].message, "no policy"));
         diag_list_done(&diag);
 
-        test_write_file(root, VENDORDIR "/oompolicy.conf", "", 0644);
+        test_write_file(root, VENDOR_POLICY_FILE, "", 0644);
         assert_int_equal(conf_files_policy(root, NULL, &paths, &diag), 0);
-        assert_non_null(strstr(paths[0], VENDORDIR "/oompolicy.conf"));
+        assert_non_null(strstr(paths[0], VENDOR_POLICY_FILE));
         test_rm_rf(root);
         free(root);
 }
@@ -71,7 +76,7 @@ static void test_config_option_reads_only_its_dropins(void **state) {
         test_write_file(root, "site/policy.conf", "", 0644);
         test_write_file(root, "site/policy.conf.d/b.conf", "", 0644);
         test_write_file(root, "site/policy.conf.d/a.conf", "", 0644);
-        test_write_file(root, "etc/oompolicy.conf.d/ignored.conf", "", 0644);
+        test_write_file(root, POLICY_DROPIN_DIR "/ignored.conf", "", 0644);
         assert_int_equal(conf_files_policy(root, main_file, &paths, &diag), 0);
         assert_int_equal(strv_length(paths), 3);
         assert_string_equal(paths[0], main_file);
@@ -135,11 +140,16 @@ static void test_trust_checks(void **state) {
 }
 
 static void test_policy_load_reports_everything(void **state) {
-        char *root = test_mkdtemp();
-        char *main_file = test_path(root, "p.conf");
         _cleanup_policy_ Policy *p = NULL;
         DiagList diag = {};
+        char *root, *main_file;
 
+        if (geteuid() != 0) {
+                print_message("skipped: policy files are trusted only when owned by root, which only root can create\n");
+                skip();
+        }
+        root = test_mkdtemp();
+        main_file = test_path(root, "p.conf");
         test_write_file(root, "p.conf", "[oom_score_adj]\nsshd = -1000\nbad = x\n", 0644);
         test_write_file(root, "p.conf.d/10-open.conf", "[oom_score_adj]\nfoo = 1\n", 0666);
         test_write_file(root, "p.conf.d/20-ok.conf", "[sysctl]\nvm.panic_on_oom = 9\n", 0644);
@@ -168,16 +178,21 @@ static int count_cb(SysctlId id, const char *value, unsigned line, void *userdat
 }
 
 static void test_sysctl_d(void **state) {
-        char *root = test_mkdtemp();
-        char *main_file = test_path(root, "p.conf");
         _cleanup_policy_ Policy *p = NULL;
         DiagList diag = {};
         unsigned n = 0;
+        char *root, *main_file;
 
         assert_int_equal(sysctl_d_parse("# c\n; c\nvm.swappiness = 1\n-vm.panic_on_oom=1\nvm/oom_dump_tasks = 0\nnonsense\n",
                                         count_cb, &n), 0);
         assert_int_equal(n, 2);
 
+        if (geteuid() != 0) {
+                print_message("skipped: policy files are trusted only when owned by root, which only root can create\n");
+                skip();
+        }
+        root = test_mkdtemp();
+        main_file = test_path(root, "p.conf");
         test_write_file(root, "p.conf", "[sysctl]\nvm.panic_on_oom = 1\nvm.oom_dump_tasks = 1\n", 0644);
         test_write_file(root, "usr/lib/sysctl.d/50-default.conf", "vm.panic_on_oom = 0\n", 0644);
         test_write_file(root, "etc/sysctl.d/60-site.conf", "vm.oom_dump_tasks = 1\n", 0644);
