@@ -32,9 +32,9 @@ static const Verb verbs[] = {
           "sysctl drift and recent errors. Says so clearly when no daemon is running (exit 1).\n",
           0, 0, verb_status },
         { "reload", "", "Make the running daemon reload its policy (SIGHUP)",
-          "Sends SIGHUP to the running oompolicyd. The daemon parses the new policy completely;\n"
-          "on any error it keeps the old one and logs every error. Run 'oompolicyctl check'\n"
-          "first to see the errors here.\n",
+          "Sends SIGHUP to the running oompolicyd and waits (at most 90 s) for its verdict.\n"
+          "The daemon parses the new policy completely; on any error it keeps the old one,\n"
+          "and reload prints the errors and exits 1. Exits 0 once the new policy is in force.\n",
           0, 0, verb_reload },
         { "events", "[--follow] [--file PATH|-] [--tasks]", "List the OOM kills the kernel reported",
           "Parses the kernel's OOM-killer reports into one line per kill: time, victim\n"

@@ -7,6 +7,9 @@ set -u
 
 : "${OUT:?run by harness-boot}" "${IN:?run by harness-boot}" "${BOOT:?run by harness-boot}"
 export PATH="$IN/bin:$PATH"
+# The harness runs at -1000 so that it survives the OOMs it causes; what a
+# scenario starts must hold the ordinary default, as on any machine.
+echo 0 >/proc/self/oom_score_adj
 
 _result() {
         echo "$1: $2" >>"$OUT/results"

@@ -15,7 +15,7 @@ check "running after installation" wait_until 60 systemctl -q is-active oompolic
 check "the unit is where systemd looks" test -f "$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)/oompolicyd.service"
 check "the vendor policy is in /usr/lib/oompolicy" test -f /usr/lib/oompolicy/oompolicy.conf
 check "/etc/oompolicy.conf.d ships empty" sh -c '[ -d /etc/oompolicy.conf.d ] && [ -z "$(ls -A /etc/oompolicy.conf.d)" ]'
-example=$(dpkg -L oompolicyd | grep -E 'example' | grep -v '/$' | head -n 1)
+example=$(dpkg -L oompolicyd | grep -E '\.example$' | head -n 1)
 if [ -n "$example" ] && [ -f "$example" ]; then
         cp "$example" /tmp/example.conf
         check "the example drop-in ($example) is valid when copied to a .conf" oompolicyctl check --config /tmp/example.conf

@@ -6,8 +6,9 @@
 # timeout: 600
 . ./lib.sh
 
-# The exposure the README quotes; raise it only with a reason written there.
-max_exposure=2.0
+# The exposure the README quotes, each remaining point justified there; raise
+# it only with a reason written there.
+max_exposure=2.4
 
 wait_until 300 system_settled || :
 report=$(systemd-analyze security --no-pager oompolicyd.service 2>&1)
@@ -29,8 +30,8 @@ info "the daemon's start-up scan saw $scanned processes"
 check "the start-up scan saw more processes than its own few" test "$scanned" -gt 20
 setup_ssh_user alice
 mkdir -p /etc/oompolicy.conf.d
-printf '[rule:alice]\nuser = alice\noom_score_adj = 123\n' >/etc/oompolicy.conf.d/60-alice.conf
-systemctl reload oompolicyd.service
+printf '[rule:alice]\nname = sleep\nuser = alice\noom_score_adj = 123\n' >/etc/oompolicy.conf.d/60-alice.conf
+check "reload with a rule for alice's processes" systemctl reload oompolicyd.service
 client=$(ssh_session_bg alice 'exec -a alice-hardening sleep 600')
 wait_until 120 pgrep -u alice -f alice-hardening >/dev/null || fail "alice's session did not start"
 check "an unprivileged user's process got its value under the hardened unit" \
