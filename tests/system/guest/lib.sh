@@ -118,6 +118,6 @@ record_protected() {
         for unit in ssh rsyslog systemd-journald oompolicyd; do
                 pid=$(main_pid "$unit" 2>/dev/null)
                 [ -n "$pid" ] && [ "$pid" != 0 ] || continue
-                evidence "$label: $unit (pid $pid, $(comm_of "$pid")): oom_score_adj $(adj_of "$pid"), oom_score $(score_of "$pid")"
+                evidence "$label: $unit (pid $pid, $(comm_of "$pid")): oom_score_adj $(adj_of "$pid"), oom_score $(score_of "$pid"), $(awk '/^VmRSS/ { print $2 " " $3 }' "/proc/$pid/status") resident"
         done
 }

@@ -65,6 +65,8 @@ if [ "$BOOT" = 1 ]; then
         for unit in rsyslog systemd-journald; do echo "$unit $(score_of "$(main_pid "$unit")")"; done >"$OUT/scores-with-policy"
         expect_eq "sshd's oom_score under the policy" 0 "$(score_of "$(main_pid ssh.service)")"
         run_hog "with oompolicyd" yes
+        info "the daemon's journal around the OOM:"
+        journalctl -b -u oompolicyd.service --no-pager -o short-monotonic | grep -v 'oompolicyctl\[' | tail -n 15
 
         events=$(oompolicyctl events --json 2>&1)
         info "events: $events"
