@@ -94,16 +94,19 @@ ensure_image() {
 }
 
 # boot_guest DIR BACKING KEY TIMEOUT: boots an overlay DIR/disk.qcow2 over BACKING
-# with DIR/share as the 9p share, until the guest powers off or TIMEOUT seconds
-# pass. The guest may reboot (a panic with kernel.panic set) any number of times
-# in between. Returns 124 on a timeout.
+# with DIR/share as the 9p share, until the guest powers off. The guest may
+# reboot (a panic with kernel.panic set) any number of times in between.
+# Returns 124 when TIMEOUT seconds pass, or when the guest writes nothing into
+# the share for $guest_silence seconds: a scenario reports every check as it
+# goes, so that long a silence is a hung boot (seen under TCG on a loaded host:
+# soft lockups of a kernel worker, then nothing).
 boot_guest() {
-        local dir=$1 backing=$2 key=$3 limit=$4 accel
+        local dir=$1 backing=$2 key=$3 limit=$4 accel qemu_pid started=$SECONDS
         accel=$(qemu_accel)
         qemu-img create -q -f qcow2 -b "$backing" -F qcow2 "$dir/disk.qcow2"
         local -a cpu=(-cpu max)
         [ "$accel" = kvm ] && cpu=(-cpu host)
-        timeout --kill-after=10 "$limit" qemu-system-x86_64 \
+        qemu-system-x86_64 \
                 -machine "q35,accel=$accel" "${cpu[@]}" -smp "$guest_cpus" -m "$guest_mem" \
                 -kernel "$cache_dir/base-$key.vmlinuz" -initrd "$cache_dir/base-$key.initrd" \
                 -append "root=/dev/vda rw console=ttyS0 quiet systemd.show_status=0" \
@@ -111,5 +114,24 @@ boot_guest() {
                 -virtfs "local,path=$dir/share,mount_tag=harness,security_model=none,id=harness" \
                 -serial "file:$dir/console.log" -monitor none -display none -nic none \
                 -no-user-config -nodefaults \
-                </dev/null >"$dir/qemu.log" 2>&1
+                </dev/null >"$dir/qemu.log" 2>&1 &
+        qemu_pid=$!
+        touch "$dir/share/out/.started"
+        while kill -0 "$qemu_pid" 2>/dev/null; do
+                local elapsed=$((SECONDS - started)) why=
+                if [ "$elapsed" -ge "$limit" ]; then
+                        why="no power-off within $limit s"
+                elif [ "$elapsed" -ge "$guest_silence" ] &&
+                        [ -z "$(find "$dir/share/out" -newermt "@$(($(date +%s) - guest_silence))" -print -quit)" ]; then
+                        why="nothing written to the share for $guest_silence s"
+                fi
+                if [ -n "$why" ]; then
+                        echo "$why" >"$dir/hung"
+                        kill "$qemu_pid" 2>/dev/null
+                        wait "$qemu_pid" 2>/dev/null
+                        return 124
+                fi
+                sleep 2
+        done
+        wait "$qemu_pid"
 }
