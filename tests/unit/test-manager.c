@@ -2,13 +2,16 @@
 /* The daemon's bookkeeping (children = reset, restore, lineage) against a fake
  * /proc tree, with proc-connector events constructed by hand. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "test-util.h"
 #include "manager.h"
 #include "proc-events.h"
+#include "publish.h"
 
 typedef struct Fixture {
         char *root;
@@ -281,8 +284,32 @@ static void test_exec_untracked_then_tracked(void **state) {
         assert_null(tracked(m, 81));
 }
 
+/* One daemon per state directory: the lock is the directory's, held by an fd,
+ * and free again once that fd is closed. The directory is made 0755 whatever
+ * the umask (the unit runs with UMask=0077; oompolicyctl status runs as anyone). */
+static void test_state_dir_lock(void **state) {
+        _cleanup_free_ char *top = test_mkdtemp(), *dir = NULL;
+        int first = -EBADF, second = -EBADF;
+        mode_t old_umask = umask(0077);
+        struct stat st;
+
+        assert_non_null(top);
+        assert_true(asprintf(&dir, "%s/state", top) > 0);
+        assert_int_equal(publish_lock_state_dir(dir, &first), 0);
+        (void) umask(old_umask);
+        assert_int_equal(stat(dir, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0755);
+        assert_int_equal(publish_lock_state_dir(dir, &second), -EBUSY);
+        assert_int_equal(second, -EBADF);
+        closep(&first);
+        assert_int_equal(publish_lock_state_dir(dir, &second), 0);
+        closep(&second);
+        test_rm_rf(top);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_state_dir_lock),
                 cmocka_unit_test_setup_teardown(test_startup_lineage, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_fork_exec_reset, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_longer_matching_restored, setup, teardown),
