@@ -61,6 +61,8 @@ ensure_image() {
                 return 0
         fi
         mkdir -p "$cache_dir"
+        # What an interrupted build left behind.
+        rm -rf "$cache_dir"/build.*
         tmp=$(mktemp -d "$cache_dir/build.XXXXXX")
         packages=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$system_dir/packages" | tr -s ' \n' ',' | sed 's/,$//')
         local -a mirrors=()
