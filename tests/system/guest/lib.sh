@@ -109,8 +109,6 @@ pids_by_exe() {
                 sed 's|^/proc/||' | sort -n
 }
 
-daemon_state() { python3 -c 'import json,sys; d=json.load(open("/run/oompolicyd/state.json")); print(eval(sys.argv[1], {"d": d}))' "$1"; }
-
 # Records a global OOM's evidence: who the kernel killed, and where each
 # protected process stood.
 record_protected() {
