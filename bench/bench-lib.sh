@@ -114,7 +114,7 @@ bench_build_target() {
 }
 
 bench_build_spawn() {
-        gcc -O2 -Wall -pthread -include "$top/config.h" -I"$top/src/shared" -I"$top/src/daemon" \
+        gcc -O2 -Wall -pthread -include "$top/config.h" -I"$top/src" \
                 -o "$out/oombench-spawn" "$top/bench/oombench-spawn.c" "$top/src/daemon/proc-events.c"
         SPAWN="$out/oombench-spawn"
 }
@@ -123,8 +123,8 @@ bench_build_spawn() {
 bench_build_match() {
         MATCH=""
         if [[ -f "$top/libcore.a" ]] &&
-           gcc -O2 -Wall -include "$top/config.h" -I"$top/src/shared" -I"$top/src/config" -I"$top/src/policy" \
-                -I"$top/src/proc" -I"$top/src/match" -o "$out/oombench-match" "$top/bench/oombench-match.c" \
+           gcc -O2 -Wall -include "$top/config.h" -I"$top/src" \
+                -o "$out/oombench-match" "$top/bench/oombench-match.c" \
                 "$top/libcore.a" $(pkg-config --libs libsystemd inih libcap json-c 2>/dev/null) 2>"$tmp/cc-match.log"; then
                 MATCH="$out/oombench-match"
         else

@@ -43,10 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "matcher.h"
-#include "policy-load.h"
-#include "proc-info.h"
-#include "rootfs.h"
+#include "match/matcher.h"
+#include "config/policy-load.h"
+#include "proc/proc-info.h"
+#include "proc/rootfs.h"
 
 static uint64_t budget_ns = 200ULL * 1000ULL * 1000ULL;   /* CPU time per measurement */
 

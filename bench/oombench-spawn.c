@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "oombench.h"
-#include "proc-events.h"
+#include "daemon/proc-events.h"
 
 extern char **environ;
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "macro.h"
-#include "oom-report.h"
+#include "shared/macro.h"
+#include "report/oom-report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -30,12 +30,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "macro.h"
-#include "matcher.h"
-#include "policy-load.h"
-#include "policy.h"
-#include "strv.h"
+#include "shared/diag.h"
+#include "shared/macro.h"
+#include "match/matcher.h"
+#include "config/policy-load.h"
+#include "policy/policy.h"
+#include "shared/strv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proc-events.h"
+#include "daemon/proc-events.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

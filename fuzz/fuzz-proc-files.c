@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "macro.h"
-#include "meminfo.h"
-#include "proc-info.h"
-#include "utf8.h"
+#include "shared/macro.h"
+#include "inspect/meminfo.h"
+#include "proc/proc-info.h"
+#include "shared/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "apply.h"
+#include "apply/apply.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "matcher.h"
-#include "parse-util.h"
+#include "match/matcher.h"
+#include "shared/parse-util.h"
 
 size_t sysctl_plan(const RootFs *fs, const Policy *p, SysctlChange changes[static _SYSCTL_MAX]) {
         size_t n = 0;

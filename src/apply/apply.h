@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "policy.h"
-#include "proc-info.h"
-#include "rootfs.h"
+#include "policy/policy.h"
+#include "proc/proc-info.h"
+#include "proc/rootfs.h"
 
 /* ---- sysctls ---- */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "conf-files.h"
+#include "config/conf-files.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,10 +11,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "hashmap.h"
-#include "macro.h"
-#include "paths.h"
-#include "strv.h"
+#include "shared/hashmap.h"
+#include "shared/macro.h"
+#include "shared/paths.h"
+#include "shared/strv.h"
 
 #define POLICY_FILE_MAX (4u * 1024u * 1024u)
 

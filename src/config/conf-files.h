@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "diag.h"
+#include "shared/diag.h"
 
 /* Drop-in handling the systemd way: files named *.conf from several directories,
  * merged by file name (a directory earlier in `dirs` wins), sorted by file name;

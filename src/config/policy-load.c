@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-#include "policy-load.h"
+#include "config/policy-load.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
-#include "conf-files.h"
-#include "strv.h"
+#include "config/conf-files.h"
+#include "shared/strv.h"
 
 int policy_load(const char *root, const char *config_path, Policy **ret, DiagList *diag) {
         _cleanup_policy_builder_ PolicyBuilder *b = NULL;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "diag.h"
-#include "policy.h"
+#include "shared/diag.h"
+#include "policy/policy.h"
 
 /* Lists, checks, reads and parses every policy file (see conf_files_policy()).
  * On any error, every problem is in diag and no policy is returned (-EINVAL or

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "sysctl-d.h"
+#include "config/sysctl-d.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf-files.h"
-#include "parse-util.h"
-#include "rootfs.h"
-#include "strv.h"
+#include "config/conf-files.h"
+#include "shared/parse-util.h"
+#include "proc/rootfs.h"
+#include "shared/strv.h"
 
 static char *strip(char *s) {
         char *e;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "diag.h"
-#include "policy.h"
+#include "shared/diag.h"
+#include "policy/policy.h"
 
 /* One "key = value" of a sysctl.d file. */
 typedef struct SysctlAssignment {

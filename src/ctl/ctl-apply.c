@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply.h"
-#include "ctl.h"
-#include "json-util.h"
+#include "apply/apply.h"
+#include "ctl/ctl.h"
+#include "shared/json-util.h"
 
 typedef struct ApplyRun {
         const CtlOptions *opts;

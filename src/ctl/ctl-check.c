@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
-#include "parse-util.h"
-#include "strv.h"
-#include "sysctl-d.h"
-#include "json-util.h"
+#include "ctl/ctl.h"
+#include "shared/parse-util.h"
+#include "shared/strv.h"
+#include "config/sysctl-d.h"
+#include "shared/json-util.h"
 
 static char **rule_key_values(const Rule *r, RuleKey k) {
         switch (k) {

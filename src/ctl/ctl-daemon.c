@@ -11,9 +11,9 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "ctl.h"
-#include "rootfs.h"
-#include "time-util.h"
+#include "ctl/ctl.h"
+#include "proc/rootfs.h"
+#include "shared/time-util.h"
 
 #define DEFAULT_STATE_DIR "/run/oompolicyd"
 /* A reload of 100,000 rules takes ~0.3 s; a loaded machine many times that. */

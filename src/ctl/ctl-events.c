@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctl.h"
-#include "oom-report.h"
+#include "ctl/ctl.h"
+#include "report/oom-report.h"
 
 /* A quiet log for this long releases a kill still waiting for its oom_reaper line. */
 #define IDLE_FLUSH_MSEC 1000

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
-#include "explain.h"
-#include "inspect.h"
-#include "matcher.h"
-#include "parse-util.h"
-#include "json-util.h"
+#include "ctl/ctl.h"
+#include "inspect/explain.h"
+#include "inspect/inspect.h"
+#include "match/matcher.h"
+#include "shared/parse-util.h"
+#include "shared/json-util.h"
 
 #define MIB (1024.0 * 1024.0)
 

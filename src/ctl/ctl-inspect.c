@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctl.h"
-#include "paths.h"
-#include "policy-load.h"
-#include "strv.h"
-#include "json-util.h"
+#include "ctl/ctl.h"
+#include "shared/paths.h"
+#include "config/policy-load.h"
+#include "shared/strv.h"
+#include "shared/json-util.h"
 
 void inspect_context_done(InspectContext *c) {
         if (!c)

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
-#include "inspect.h"
-#include "memcg.h"
-#include "json-util.h"
+#include "ctl/ctl.h"
+#include "inspect/inspect.h"
+#include "inspect/memcg.h"
+#include "shared/json-util.h"
 
 /* vm.swappiness when /proc/sys is not readable: the kernel's default. */
 #define DEFAULT_SWAPPINESS 60

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
-#include "inspect.h"
-#include "json-util.h"
+#include "ctl/ctl.h"
+#include "inspect/inspect.h"
+#include "shared/json-util.h"
 
 static json_object *row_to_json(const ProcRecord *p, const Rule *rule) {
         json_object *j = json_object_new_object();

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
-#include "policy-load.h"
-#include "json-util.h"
+#include "ctl/ctl.h"
+#include "config/policy-load.h"
+#include "shared/json-util.h"
 
 int ctl_load_policy(const CtlOptions *o, Policy **ret, DiagList *diag) {
         int r = policy_load(o->root, o->config, ret, diag);

@@ -4,11 +4,11 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
-#include "diag.h"
-#include "macro.h"
-#include "policy.h"
-#include "rootfs.h"
-#include "snapshot.h"
+#include "shared/diag.h"
+#include "shared/macro.h"
+#include "policy/policy.h"
+#include "proc/rootfs.h"
+#include "inspect/snapshot.h"
 
 /* Options of oompolicyctl; the verb-specific ones are ignored by other verbs. */
 typedef struct CtlOptions {

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
-#include "parse-util.h"
-#include "paths.h"
+#include "ctl/ctl.h"
+#include "shared/parse-util.h"
+#include "shared/paths.h"
 
 static const Verb verbs[] = {
         { "check", "", "Validate the policy and print it with the origin of every setting",

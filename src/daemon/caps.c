@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-#include "caps.h"
+#include "daemon/caps.h"
 
 #include <errno.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 /* The whole list the daemon keeps, and why. */
 static const cap_value_t kept[] = {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "file-writer.h"
+#include "daemon/file-writer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 typedef struct PendingFile {
         char *path;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "kernel-log.h"
+#include "daemon/kernel-log.h"
 
 #include <errno.h>
 #include <fcntl.h>

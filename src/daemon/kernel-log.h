@@ -8,8 +8,8 @@
 
 #include <systemd/sd-event.h>
 
-#include "macro.h"
-#include "oom-report.h"
+#include "shared/macro.h"
+#include "report/oom-report.h"
 
 typedef struct KernelLogWatch KernelLogWatch;
 

@@ -5,7 +5,7 @@
 #include <sys/types.h>
 #include <syslog.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 typedef enum LogTarget {
         LOG_TARGET_AUTO,      /* journal when stderr is connected to it or under systemd, else console */

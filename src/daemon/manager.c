@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "manager.h"
+#include "daemon/manager.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,15 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apply.h"
-#include "matcher.h"
-#include "oom-kill-note.h"
-#include "policy-load.h"
-#include "proc-events.h"
-#include "proc-info.h"
-#include "publish.h"
-#include "strv.h"
-#include "time-util.h"
+#include "apply/apply.h"
+#include "match/matcher.h"
+#include "daemon/oom-kill-note.h"
+#include "config/policy-load.h"
+#include "daemon/proc-events.h"
+#include "proc/proc-info.h"
+#include "daemon/publish.h"
+#include "shared/strv.h"
+#include "shared/time-util.h"
 
 #define DEFAULT_RCVBUF (8 * 1024 * 1024)
 #define FALLBACK_RESCAN_USEC (5 * 1000000ULL)

@@ -5,13 +5,13 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
-#include "caps.h"
-#include "hashmap.h"
-#include "file-writer.h"
-#include "kernel-log.h"
-#include "log.h"
-#include "policy.h"
-#include "rootfs.h"
+#include "daemon/caps.h"
+#include "shared/hashmap.h"
+#include "daemon/file-writer.h"
+#include "daemon/kernel-log.h"
+#include "daemon/log.h"
+#include "policy/policy.h"
+#include "proc/rootfs.h"
 
 typedef struct ManagerOptions {
         const char *config;        /* NULL = default locations */

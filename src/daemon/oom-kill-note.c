@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "oom-kill-note.h"
+#include "daemon/oom-kill-note.h"
 
 #include <errno.h>
 #include <inttypes.h>

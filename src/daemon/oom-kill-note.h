@@ -4,7 +4,7 @@
 /* What the daemon says about one OOM kill: the journal message, its level and
  * its structured fields. Pure, so the exact wording and fields are unit-tested. */
 
-#include "oom-report.h"
+#include "report/oom-report.h"
 
 /* The rule that governed the victim when it was killed, as the daemon knew it. */
 typedef struct KillAttribution {

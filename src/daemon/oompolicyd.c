@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manager.h"
-#include "publish.h"
-#include "parse-util.h"
-#include "paths.h"
+#include "daemon/manager.h"
+#include "daemon/publish.h"
+#include "shared/parse-util.h"
+#include "shared/paths.h"
 
 static void help(void) {
         printf("Usage: oompolicyd [OPTIONS]\n"

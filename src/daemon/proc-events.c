@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "proc-events.h"
+#include "daemon/proc-events.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -13,7 +13,8 @@
 #include <linux/connector.h>
 #include <linux/netlink.h>
 
-#include "macro.h"
+#include "shared/macro.h"
+#include "shared/time-util.h"
 
 /* Room for any connector message (CONNECTOR_MAX_MSG_SIZE is the kernel's cap
  * on the payload); proc connector datagrams are under 100 bytes. */
@@ -305,13 +306,6 @@ static int send_mcast_op(int fd, uint32_t portid, uint32_t cookie, enum proc_cn_
         return 0;
 }
 
-static uint64_t now_ms(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
 /* Errors that concern one datagram only: it was dropped, the socket is fine. */
 static bool is_datagram_error(int r) {
         return r == -EBADMSG || r == -EPROTO || r == -ENOSPC || r == -EPERM || r == -EMSGSIZE;
@@ -319,7 +313,7 @@ static bool is_datagram_error(int r) {
 
 /* Returns the kernel's verdict on our request, identified by cookie. */
 static int wait_for_ack(int fd, uint32_t portid, uint32_t cookie) {
-        uint64_t deadline = now_ms() + SUBSCRIBE_TIMEOUT_MS;
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) / 1000 + SUBSCRIBE_TIMEOUT_MS;
         unsigned sends = 1;
 
         for (;;) {
@@ -331,7 +325,7 @@ static int wait_for_ack(int fd, uint32_t portid, uint32_t cookie) {
 
                 /* Checked on every round so a flood of other events cannot
                  * keep us here. */
-                t = now_ms();
+                t = now_usec(CLOCK_MONOTONIC) / 1000;
                 if (t >= deadline)
                         return -ETIMEDOUT;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "publish.h"
+#include "daemon/publish.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +14,10 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "apply.h"
-#include "manager.h"
-#include "file-writer.h"
-#include "json-util.h"
+#include "apply/apply.h"
+#include "daemon/manager.h"
+#include "daemon/file-writer.h"
+#include "shared/json-util.h"
 
 static json_object *counters_json(const ManagerCounters *c) {
         json_object *o = json_object_new_object();

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-#include "badness.h"
+#include "inspect/badness.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 /* Every page count is capped here (1 EiB of 4 KiB pages) before it enters
  * signed arithmetic, so that points * 1000 in the oom_score formula stays

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "explain.h"
+#include "inspect/explain.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strv.h"
+#include "shared/strv.h"
 
 static char *const *rule_globs(const Rule *rule, RuleKey key) {
         switch (key) {

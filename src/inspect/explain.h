@@ -4,9 +4,9 @@
 /* The words of `oompolicyctl explain`: why each qualifier of a rule matched a
  * process or not. Pure. */
 
-#include "matcher.h"
-#include "policy.h"
-#include "proc-info.h"
+#include "match/matcher.h"
+#include "policy/policy.h"
+#include "proc/proc-info.h"
 
 /* One line for qualifier key (name, exe, cmdline, user or cgroup) of rule,
  * given rule_matches()'s verdict m for the process info, e.g.

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "inspect.h"
+#include "inspect/inspect.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "matcher.h"
-#include "memcg.h"
+#include "match/matcher.h"
+#include "inspect/memcg.h"
 
 bool inspect_is_candidate(const ProcRecord *p) {
         return p->has_mm && p->info.pid != 1 && !proc_info_is_kernel_thread(&p->info) &&

@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "badness.h"
-#include "policy.h"
-#include "snapshot.h"
+#include "inspect/badness.h"
+#include "policy/policy.h"
+#include "inspect/snapshot.h"
 
 /* Whether select_bad_process() can ever consider the process: not a kernel
  * thread, not the global init (PID 1), and with an mm (not a zombie or an

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-#include "memcg.h"
+#include "inspect/memcg.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "meminfo.h"
-#include "parse-util.h"
+#include "inspect/meminfo.h"
+#include "shared/parse-util.h"
 
 #define MOUNTINFO_MAX (1024u * 1024u)
 

@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "badness.h"
-#include "macro.h"
-#include "rootfs.h"
+#include "inspect/badness.h"
+#include "shared/macro.h"
+#include "proc/rootfs.h"
 
 typedef struct MemcgMount {
         CgroupVersion version;

@@ -1,22 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-#include "meminfo.h"
+#include "inspect/meminfo.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
-#include "macro.h"
+#include "shared/macro.h"
+#include "shared/string-util.h"
 
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t';
-}
-
-static bool is_digit(char c) {
-        return c >= '0' && c <= '9';
-}
-
-static const char *skip_blanks(const char *p, const char *end) {
-        while (p < end && is_blank(*p))
+static const char *skip_blanks_before(const char *p, const char *end) {
+        while (p < end && ascii_isblank(*p))
                 p++;
         return p;
 }
@@ -31,7 +24,7 @@ static int parse_digits(const char *p, const char *end, uint64_t *ret) {
         for (; p < end; p++) {
                 unsigned d;
 
-                if (!is_digit(*p))
+                if (!ascii_isdigit(*p))
                         return -EBADMSG;
                 d = (unsigned) (*p - '0');
                 if (v > (UINT64_MAX - d) / 10)
@@ -47,12 +40,12 @@ static int parse_digits(const char *p, const char *end, uint64_t *ret) {
 static int parse_kb_value(const char *p, const char *eol, uint64_t *ret) {
         const char *digits, *q;
 
-        digits = p = skip_blanks(p, eol);
-        while (p < eol && is_digit(*p))
+        digits = p = skip_blanks_before(p, eol);
+        while (p < eol && ascii_isdigit(*p))
                 p++;
-        q = skip_blanks(p, eol);
+        q = skip_blanks_before(p, eol);
         if (q + 2 <= eol && memcmp(q, "kB", 2) == 0)
-                q = skip_blanks(q + 2, eol);
+                q = skip_blanks_before(q + 2, eol);
         if (q != eol)
                 return -EBADMSG;
 

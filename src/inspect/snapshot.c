@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-#include "snapshot.h"
+#include "inspect/snapshot.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply.h"
-#include "badness.h"
-#include "parse-util.h"
+#include "apply/apply.h"
+#include "inspect/badness.h"
+#include "shared/parse-util.h"
 
 /* status is ~1.5 KiB, cgroup a line per v1 hierarchy: far below these. */
 #define STATUS_MAX 16384

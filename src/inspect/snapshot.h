@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "macro.h"
-#include "meminfo.h"
-#include "proc-info.h"
-#include "rootfs.h"
+#include "shared/macro.h"
+#include "inspect/meminfo.h"
+#include "proc/proc-info.h"
+#include "proc/rootfs.h"
 
 typedef struct ProcRecord {
         /* stat, oom_score_adj, and for processes with a user space also uid,

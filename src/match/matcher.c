@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "matcher.h"
+#include "match/matcher.h"
 
 #include <fnmatch.h>
 #include <string.h>

@@ -3,8 +3,8 @@
 
 #include <stdbool.h>
 
-#include "policy.h"
-#include "proc-info.h"
+#include "policy/policy.h"
+#include "proc/proc-info.h"
 
 /* Why a rule did or did not match one process, qualifier by qualifier, for
  * `oompolicyctl explain`. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "policy.h"
+#include "policy/policy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,11 +12,11 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "config-ini.h"
-#include "hashmap.h"
-#include "parse-util.h"
-#include "proc-info.h"
-#include "strv.h"
+#include "shared/ini.h"
+#include "shared/hashmap.h"
+#include "shared/parse-util.h"
+#include "proc/proc-info.h"
+#include "shared/strv.h"
 
 #define RULE_SECTION_PREFIX "rule:"
 #define RESCAN_INTERVAL_MAX (7u * 24u * 3600u)

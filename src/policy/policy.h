@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "diag.h"
-#include "macro.h"
-#include "sysctl-table.h"
+#include "shared/diag.h"
+#include "shared/macro.h"
+#include "policy/sysctl-table.h"
 
 #define OOM_SCORE_ADJ_MIN (-1000)
 #define OOM_SCORE_ADJ_MAX 1000

@@ -3,8 +3,8 @@
 #include <limits.h>
 #include <string.h>
 
-#include "macro.h"
-#include "sysctl-table.h"
+#include "shared/macro.h"
+#include "policy/sysctl-table.h"
 
 /* Ranges are what the kernel itself accepts (proc_dointvec_minmax bounds, or the
  * type's range where the kernel has none), so a value we accept never fails to write. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "proc-info.h"
+#include "proc/proc-info.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parse-util.h"
-#include "rootfs.h"
+#include "shared/parse-util.h"
+#include "proc/rootfs.h"
 
 #define PF_KTHREAD 0x00200000u
 /* Long enough for every command line we have seen matched in practice; longer

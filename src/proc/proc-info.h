@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 #define PROC_COMM_MAX 16  /* TASK_COMM_LEN: 15 characters + NUL */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "rootfs.h"
+#include "proc/rootfs.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parse-util.h"
+#include "shared/parse-util.h"
 
 RootFs *rootfs_free(RootFs *fs) {
         if (!fs)

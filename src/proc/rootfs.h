@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 /* The one door to the machine's /proc and /proc/sys. Everything that reads or
  * writes kernel state goes through directory fds held here, so the root can be a

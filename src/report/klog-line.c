@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "klog-line.h"
+#include "report/klog-line.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "shared/string-util.h"
 
 /* The kernel's syslog facility is 0, so a /dev/kmsg or "<N>" priority above 7
  * was written into the kernel ring buffer by a user-space program. */
@@ -17,14 +19,6 @@ typedef enum TextDecoding {
         DECODE_KMSG,            /* "\xNN" escapes */
         DECODE_SYSLOG,          /* rsyslog's "#012" for embedded newlines */
 } TextDecoding;
-
-static bool is_digit(char c) {
-        return c >= '0' && c <= '9';
-}
-
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t';
-}
 
 static int hex_value(char c) {
         if (c >= '0' && c <= '9')
@@ -40,9 +34,9 @@ static int hex_value(char c) {
 static const char *skip_digits(const char *p, size_t min, size_t max) {
         size_t n = 0;
 
-        while (n < max && is_digit(p[n]))
+        while (n < max && ascii_isdigit(p[n]))
                 n++;
-        if (n < min || is_digit(p[n]))
+        if (n < min || ascii_isdigit(p[n]))
                 return NULL;
         return p + n;
 }
@@ -51,9 +45,9 @@ static const char *skip_digits(const char *p, size_t min, size_t max) {
 static const char *skip_word(const char *p, size_t min, size_t max) {
         size_t n = 0;
 
-        while (n < max && p[n] != '\0' && !is_blank(p[n]))
+        while (n < max && p[n] != '\0' && !ascii_isblank(p[n]))
                 n++;
-        if (n < min || (p[n] != '\0' && !is_blank(p[n])))
+        if (n < min || (p[n] != '\0' && !ascii_isblank(p[n])))
                 return NULL;
         return p + n;
 }
@@ -132,10 +126,10 @@ static const char *match_bracket_stamp(const char *p, const char **ts, size_t *t
         for (q = p + 1; q + 5 <= close; q++)
                 if (skip_clock_parts(q, 2)) {
                         q = p + 1;
-                        while (q < close && is_blank(*q))
+                        while (q < close && ascii_isblank(*q))
                                 q++;
                         e = close;
-                        while (e > q && is_blank(e[-1]))
+                        while (e > q && ascii_isblank(e[-1]))
                                 e--;
                         *ts = q;
                         *ts_len = (size_t) (e - q);
@@ -173,7 +167,7 @@ static const char *match_decode_prefix(const char *p, bool *kernel) {
 
         for (unsigned i = 0; i < 2; i++) {
                 names[i] = p;
-                while ((*p >= 'a' && *p <= 'z') || is_digit(*p))
+                while ((*p >= 'a' && *p <= 'z') || ascii_isdigit(*p))
                         p++;
                 lens[i] = (size_t) (p - names[i]);
                 while (*p == ' ')
@@ -280,7 +274,7 @@ static const char *match_host_tag(const char *p, bool *kernel, bool *has_pid) {
 
         *has_pid = false;
 
-        while (*p != '\0' && !is_blank(*p) && *p != ':' && *p != '[')
+        while (*p != '\0' && !ascii_isblank(*p) && *p != ':' && *p != '[')
                 p++;
         if (p == host || p - host > 255)
                 return NULL;
@@ -292,7 +286,7 @@ static const char *match_host_tag(const char *p, bool *kernel, bool *has_pid) {
         if (*p != ' ')
                 return NULL;
         tag = ++p;
-        while (*p != '\0' && !is_blank(*p) && *p != ':' && *p != '[')
+        while (*p != '\0' && !ascii_isblank(*p) && *p != ':' && *p != '[')
                 p++;
         if (p == tag || p - tag > 128)
                 return NULL;
@@ -386,7 +380,7 @@ static int parse_kmsg(const char *p, KlogLine *ret) {
                 return 0;
         q++;
         if (*q == ',')
-                while (*q != '\0' && *q != ';' && !is_blank(*q))
+                while (*q != '\0' && *q != ';' && !ascii_isblank(*q))
                         q++;
         if (*q != ';')
                 return 0;
@@ -441,7 +435,7 @@ int klog_line_parse(const char *line, KlogLine *ret) {
 
         if (*p == '\0')
                 return 0;
-        if (is_blank(*p)) {
+        if (ascii_isblank(*p)) {
                 ret->continuation = true;
                 return set_kernel(ret, KLOG_FORMAT_BARE, NULL, 0, p, DECODE_NONE);
         }
@@ -496,7 +490,7 @@ int klog_line_parse(const char *line, KlogLine *ret) {
                 }
                 /* A kernel booted with printk.time=1 repeats its own stamp in the message. */
                 s = match_bracket_stamp(msg, &ts, &ts_len);
-                if (s && ts_len > 0 && is_digit(ts[0]))
+                if (s && ts_len > 0 && ascii_isdigit(ts[0]))
                         msg = *s == ' ' ? s + 1 : s;
                 return set_kernel(ret, KLOG_FORMAT_SYSLOG, p, (size_t) (e - p), msg, DECODE_SYSLOG);
         }

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 /* Splits one line of some kernel-log rendering into its timestamp and the kernel
  * message text. Recognised renderings:

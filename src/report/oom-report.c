@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "oom-report.h"
+#include "report/oom-report.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "klog-line.h"
-#include "json-util.h"
+#include "report/klog-line.h"
+#include "shared/json-util.h"
+#include "shared/string-util.h"
 
 #define MAX_TABLE_COLUMNS 16
 /* A reaper line refers to one of the last few kills; bounding the search keeps
@@ -84,34 +85,6 @@ struct OomReportParser {
         char *prev_timestamp;
 };
 
-static bool is_digit(char c) {
-        return c >= '0' && c <= '9';
-}
-
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t';
-}
-
-static const char *skip_blanks(const char *p) {
-        while (is_blank(*p))
-                p++;
-        return p;
-}
-
-static bool streq(const char *a, const char *b) {
-        return strcmp(a, b) == 0;
-}
-
-static bool startswith(const char *s, const char *prefix) {
-        return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static bool endswith(const char *s, const char *suffix) {
-        size_t l = strlen(s), k = strlen(suffix);
-
-        return l >= k && memcmp(s + l - k, suffix, k) == 0;
-}
-
 /* Optionally signed decimal at p. Returns the end, or NULL if there is no number
  * or it does not fit (INT64_MIN is OOM_UNSET, so it is excluded too). */
 static const char *parse_number(const char *p, int64_t *ret) {
@@ -124,7 +97,7 @@ static const char *parse_number(const char *p, int64_t *ret) {
                 p++;
         }
         start = p;
-        while (is_digit(*p)) {
+        while (ascii_isdigit(*p)) {
                 unsigned d = (unsigned) (*p - '0');
 
                 if (v > (UINT64_MAX - d) / 10)
@@ -746,7 +719,7 @@ static bool handle_table_header(OomReportParser *p, const char *s) {
 
                 q = skip_blanks(q);
                 w = q;
-                while (*q != '\0' && !is_blank(*q))
+                while (*q != '\0' && !ascii_isblank(*q))
                         q++;
                 if (q == w)
                         return false;
@@ -783,7 +756,7 @@ static int handle_table_row(OomReportParser *p, const char *s) {
         for (size_t i = 0; i < p->n_columns; i++) {
                 int64_t v;
 
-                if (!is_blank(*q))
+                if (!ascii_isblank(*q))
                         return 0;
                 q = parse_padded_number(q, &v);
                 if (!q)
@@ -836,7 +809,7 @@ static void handle_meminfo_line(OomEvent *e, const char *s) {
 
                 q = skip_blanks(q);
                 end = q;
-                while (*end != '\0' && !is_blank(*end))
+                while (*end != '\0' && !ascii_isblank(*end))
                         end++;
                 if (startswith(q, "free:") && end > q + 5)
                         (void) parse_number_span(q + 5, end, false, &e->free_pages);
@@ -1180,7 +1153,7 @@ char *oom_event_format_line(const OomEvent *e) {
         /* Keep dmesg's alignment for monotonic stamps. */
         if (!e->timestamp)
                 fputs("[-]", f);
-        else if (is_digit(e->timestamp[0]) && strspn(e->timestamp, "0123456789.") == strlen(e->timestamp))
+        else if (ascii_isdigit(e->timestamp[0]) && strspn(e->timestamp, "0123456789.") == strlen(e->timestamp))
                 fprintf(f, "[%12s]", e->timestamp);
         else
                 fprintf(f, "[%s]", e->timestamp);

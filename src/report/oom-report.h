@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 /* Turns kernel log lines (any rendering klog-line.h knows) into OOM kill events.
  *

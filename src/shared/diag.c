@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "diag.h"
+#include "shared/diag.h"
 
 #include <errno.h>
 #include <stdarg.h>

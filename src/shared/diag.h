@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 /* Diagnostics about input files, collected so that every problem of a run can be
  * reported at once as "FILE:LINE: message". */

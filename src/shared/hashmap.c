@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "hashmap.h"
+#include "shared/hashmap.h"
 
 #include <errno.h>
 #include <stdint.h>

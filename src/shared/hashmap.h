@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 /* String-keyed open-addressing hash table. Keys are copied; values are borrowed
  * unless a value destructor is given. */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-#include "json-util.h"
+#include "shared/json-util.h"
 
 #include <stdlib.h>
 
-#include "macro.h"
-#include "utf8.h"
+#include "shared/macro.h"
+#include "shared/utf8.h"
 
 json_object *json_string_new(const char *s) {
         _cleanup_free_ char *valid = NULL;

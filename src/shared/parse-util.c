@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "parse-util.h"
+#include "shared/parse-util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <syslog.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 int parse_int64_range(const char *s, int64_t min, int64_t max, int64_t *ret) {
         const char *p = s;

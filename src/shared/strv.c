@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "strv.h"
+#include "shared/strv.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 /* NULL-terminated arrays of owned strings. */
 void strv_free(char **l);

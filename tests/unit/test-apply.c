@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "test-util.h"
-#include "apply.h"
+#include "apply/apply.h"
 
 typedef struct Seen {
         pid_t pids[16];

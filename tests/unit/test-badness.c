@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "test-util.h"
-#include "badness.h"
-#include "macro.h"
-#include "meminfo.h"
+#include "inspect/badness.h"
+#include "shared/macro.h"
+#include "inspect/meminfo.h"
 
 #define PAGE 4096
 /* 4,000,000 pages: totalpages / 1000 = 4000 pages per oom_score_adj unit. */

@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include "test-util.h"
-#include "conf-files.h"
-#include "paths.h"
-#include "policy-load.h"
-#include "strv.h"
-#include "sysctl-d.h"
+#include "config/conf-files.h"
+#include "shared/paths.h"
+#include "config/policy-load.h"
+#include "shared/strv.h"
+#include "config/sysctl-d.h"
 
 static const char *basename_of(const char *p) {
         const char *s = strrchr(p, '/');

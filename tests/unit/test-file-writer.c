@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "test-util.h"
-#include "file-writer.h"
+#include "daemon/file-writer.h"
 
 static char *text_of(const char *dir, const char *name) {
         return test_read_text(dir, name);

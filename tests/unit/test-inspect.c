@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "test-util.h"
-#include "explain.h"
-#include "inspect.h"
-#include "matcher.h"
-#include "memcg.h"
-#include "snapshot.h"
+#include "inspect/explain.h"
+#include "inspect/inspect.h"
+#include "match/matcher.h"
+#include "inspect/memcg.h"
+#include "inspect/snapshot.h"
 
 #define PAGE 4096
 #define PF_KTHREAD 0x00200000u

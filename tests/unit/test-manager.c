@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "test-util.h"
-#include "manager.h"
-#include "proc-events.h"
-#include "publish.h"
+#include "daemon/manager.h"
+#include "daemon/proc-events.h"
+#include "daemon/publish.h"
 
 typedef struct Fixture {
         char *root;

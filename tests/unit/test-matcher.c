@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "test-util.h"
-#include "matcher.h"
+#include "match/matcher.h"
 
 static ProcInfo proc(const char *comm, uid_t uid, const char *exe, const char *cmdline, const char *cgroup) {
         ProcInfo info = { .pid = 100, .uid = uid, .fields = PROC_FIELD_UID | PROC_FIELD_CMDLINE | PROC_FIELD_CGROUP };

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "test-util.h"
-#include "kernel-log.h"
-#include "oom-kill-note.h"
+#include "daemon/kernel-log.h"
+#include "daemon/oom-kill-note.h"
 
 static OomEvent *memcg_kill(void) {
         OomEvent *e = calloc(1, sizeof(OomEvent));

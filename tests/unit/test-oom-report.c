@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "test-util.h"
-#include "klog-line.h"
-#include "macro.h"
-#include "oom-report.h"
+#include "report/klog-line.h"
+#include "shared/macro.h"
+#include "report/oom-report.h"
 
 typedef struct Events {
         OomEvent **items;

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "test-util.h"
-#include "policy.h"
-#include "proc-info.h"
+#include "policy/policy.h"
+#include "proc/proc-info.h"
 
 typedef struct TestFile {
         const char *name;

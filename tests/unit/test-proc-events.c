@@ -13,8 +13,8 @@
 #include <linux/netlink.h>
 
 #include "test-util.h"
-#include "macro.h"
-#include "proc-events.h"
+#include "shared/macro.h"
+#include "daemon/proc-events.h"
 
 #define DGRAM_MAX 4096
 #define LIVE_TIMEOUT_MS 5000

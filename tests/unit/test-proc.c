@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "test-util.h"
-#include "proc-info.h"
-#include "rootfs.h"
+#include "proc/proc-info.h"
+#include "proc/rootfs.h"
 
 static void test_parse_stat(void **state) {
         ProcInfo info = {};

@@ -5,12 +5,12 @@
 #include <syslog.h>
 
 #include "test-util.h"
-#include "diag.h"
-#include "parse-util.h"
-#include "strv.h"
-#include "hashmap.h"
-#include "json-util.h"
-#include "utf8.h"
+#include "shared/diag.h"
+#include "shared/parse-util.h"
+#include "shared/strv.h"
+#include "shared/hashmap.h"
+#include "shared/json-util.h"
+#include "shared/utf8.h"
 
 static void test_parse_int(void **state) {
         int v = 7;

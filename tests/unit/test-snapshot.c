@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "test-util.h"
-#include "memcg.h"
-#include "snapshot.h"
+#include "inspect/memcg.h"
+#include "inspect/snapshot.h"
 
 #define PAGE 4096
 #define PF_KTHREAD 0x00200000u

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "config-ini.h"
+#include "shared/ini.h"
 
 #include <errno.h>
 #include <ini.h>
 #include <stdbool.h>
 #include <string.h>
 
-#include "macro.h"
+#include "shared/macro.h"
 
 typedef struct IniState {
         const char *file;

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "diag.h"
+#include "shared/diag.h"
 
 /* INI syntax on top of inih, with exact line numbers and every syntax error
  * reported (inih alone reports only the first). Leading blanks are ignored, so
