@@ -6,16 +6,32 @@
 #include <string.h>
 
 #include "apply/apply.h"
+#include "apply/sysctl-apply.h"
+#include "proc/proc-scan.h"
 #include "ctl/ctl.h"
+#include "shared/cap-util.h"
 #include "shared/json-util.h"
+#include "shared/string-util.h"
 
 typedef struct ApplyRun {
         const CtlOptions *opts;
         const RootFs *fs;
         const Policy *policy;
         json_object *processes;   /* --json */
-        unsigned n_changed, n_failed, n_matched;
+        unsigned n_examined, n_changed, n_failed, n_matched;
+        unsigned n_lowered_below_zero;   /* changes to a negative value below the current one */
 } ApplyRun;
+
+/* The kernel refuses an oom_score_adj below the process's floor (normally 0)
+ * without it; the dry run says so before the real run fails. */
+static bool have_cap_sys_resource(void) {
+        _cleanup_cap_ cap_t caps = cap_get_proc();
+        cap_flag_value_t flag = CAP_CLEAR;
+
+        if (!caps)
+                return true;   /* unknown: no warning rather than a false one */
+        return cap_get_flag(caps, CAP_SYS_RESOURCE, CAP_EFFECTIVE, &flag) == 0 && flag == CAP_SET;
+}
 
 static void report_outcome(ApplyRun *run, const ProcOutcome *o) {
         /* The value's own origin: a drop-in that only adds a qualifier did not set it. */
@@ -59,10 +75,14 @@ static int apply_one(pid_t pid, void *userdata) {
                 run->n_failed++;
                 return 0;
         }
+        if (o.verdict != PROC_VERDICT_SKIPPED)
+                run->n_examined++;
         if (o.rule)
                 run->n_matched++;
         if (o.verdict == PROC_VERDICT_CHANGED)
                 run->n_changed++;
+        if (o.verdict == PROC_VERDICT_CHANGED && o.new_adj < 0 && o.new_adj < o.old_adj)
+                run->n_lowered_below_zero++;
         if (o.verdict == PROC_VERDICT_FAILED)
                 run->n_failed++;
         if (o.verdict == PROC_VERDICT_CHANGED || o.verdict == PROC_VERDICT_FAILED)
@@ -70,11 +90,13 @@ static int apply_one(pid_t pid, void *userdata) {
         return 0;
 }
 
-static json_object *apply_sysctls(const RootFs *fs, const Policy *p, bool dry_run, bool json, unsigned *n_failed) {
+static json_object *apply_sysctls(const RootFs *fs, const Policy *p, bool dry_run, bool json, size_t *n_planned,
+                                  unsigned *n_failed) {
         SysctlChange changes[_SYSCTL_MAX];
         size_t n = sysctl_plan(fs, p, changes);
         json_object *list = json ? json_object_new_array() : NULL;
 
+        *n_planned = n;
         for (size_t i = 0; i < n; i++) {
                 SysctlChange *c = &changes[i];
                 const SysctlInfo *info = sysctl_info(c->id);
@@ -112,6 +134,7 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
         DiagList diag = {};
         ApplyRun run = { .opts = o };
         unsigned sysctl_failed = 0;
+        size_t sysctl_planned = 0;
         json_object *sysctls;
         int r;
 
@@ -132,7 +155,7 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
                 root = json_object_new_object();
                 run.processes = json_object_new_array();
         }
-        sysctls = apply_sysctls(fs, p, o->dry_run, o->json, &sysctl_failed);
+        sysctls = apply_sysctls(fs, p, o->dry_run, o->json, &sysctl_planned, &sysctl_failed);
 
         run.fs = fs;
         run.policy = p;
@@ -152,9 +175,19 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
                 json_object_object_add(root, "changed", json_object_new_int((int) run.n_changed));
                 json_object_object_add(root, "failed", json_object_new_int((int) (run.n_failed + sysctl_failed)));
                 ctl_print_json(root);
-        }
+        } else if (o->dry_run)
+                printf("%u of %u process%s would change; %zu sysctl%s would change.\n", run.n_changed,
+                       run.n_examined, run.n_examined == 1 ? "" : "es", sysctl_planned, plural(sysctl_planned));
+        if (o->dry_run && run.n_lowered_below_zero > 0 && !have_cap_sys_resource())
+                fprintf(stderr,
+                        "warning: %u change%s would lower oom_score_adj below 0, which needs CAP_SYS_RESOURCE; "
+                        "this process lacks it, so a real apply would fail for %s.\n",
+                        run.n_lowered_below_zero, plural(run.n_lowered_below_zero),
+                        run.n_lowered_below_zero == 1 ? "it" : "them");
         if (run.n_failed + sysctl_failed > 0) {
-                fprintf(stderr, "%u item(s) failed.\n", run.n_failed + sysctl_failed);
+                unsigned n = run.n_failed + sysctl_failed;
+
+                fprintf(stderr, "%u failure%s (listed above).\n", n, plural(n));
                 return -EIO;
         }
         return 0;

@@ -69,13 +69,19 @@ static int64_t get_int(json_object *o, const char *key) {
         return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
 }
 
-static void print_time(const char *label, int64_t usec) {
-        char buf[64] = "-";
+static void format_time(int64_t usec, char buf[static 32]) {
         time_t t = (time_t) (usec / 1000000);
         struct tm tm;
 
+        strcpy(buf, "-");
         if (usec > 0 && localtime_r(&t, &tm))
-                (void) strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+                (void) strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static void print_time(const char *label, int64_t usec) {
+        char buf[32];
+
+        format_time(usec, buf);
         printf("%-18s %s\n", label, buf);
 }
 
@@ -124,9 +130,14 @@ int verb_status(const CtlOptions *o, int argc, char **argv) {
                 }
         }
         if (json_object_object_get_ex(state, "last_errors", &v) && json_object_array_length(v) > 0) {
-                printf("recent errors:\n");
-                for (size_t i = 0; i < json_object_array_length(v); i++)
-                        printf("  %s\n", json_object_get_string(json_object_array_get_idx(v, i)));
+                printf("errors since the policy was loaded:\n");
+                for (size_t i = 0; i < json_object_array_length(v); i++) {
+                        json_object *e = json_object_array_get_idx(v, i);
+                        char when[32];
+
+                        format_time(get_int(e, "time_usec"), when);
+                        printf("  %s  %s\n", when, strna(get_string(e, "message")));
+                }
         }
         return 0;
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "daemon/caps.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "shared/cap-util.h"
 #include "shared/macro.h"
 
 /* The whole list the daemon keeps, and why. */
@@ -21,17 +23,15 @@ static bool has_permitted(cap_t caps, cap_value_t v) {
 }
 
 int caps_drop_to_minimum(CapsState *ret) {
-        cap_t current = NULL, wanted = NULL;
+        _cleanup_cap_ cap_t current = NULL, wanted = NULL;
         cap_value_t keep[ELEMENTSOF(kept)];
         size_t n_keep = 0;
-        int r = 0;
 
+        assert(ret);
         current = cap_get_proc();
         wanted = cap_init();
-        if (!current || !wanted) {
-                r = negative_errno();
-                goto finish;
-        }
+        if (!current || !wanted)
+                return negative_errno();
         for (size_t i = 0; i < ELEMENTSOF(kept); i++)
                 if (has_permitted(current, kept[i]))
                         keep[n_keep++] = kept[i];
@@ -43,27 +43,19 @@ int caps_drop_to_minimum(CapsState *ret) {
 
                         for (size_t i = 0; i < n_keep; i++)
                                 wanted_cap = wanted_cap || keep[i] == v;
-                        if (!wanted_cap && CAP_IS_SUPPORTED(v) && cap_drop_bound(v) < 0 && errno != EINVAL) {
-                                r = negative_errno();
-                                goto finish;
-                        }
+                        if (!wanted_cap && CAP_IS_SUPPORTED(v) && cap_drop_bound(v) < 0 && errno != EINVAL)
+                                return negative_errno();
                 }
         (void) prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 
         if (n_keep > 0 &&
             (cap_set_flag(wanted, CAP_PERMITTED, (int) n_keep, keep, CAP_SET) < 0 ||
-             cap_set_flag(wanted, CAP_EFFECTIVE, (int) n_keep, keep, CAP_SET) < 0)) {
-                r = negative_errno();
-                goto finish;
-        }
-        if (cap_set_proc(wanted) < 0) {
-                r = negative_errno();
-                goto finish;
-        }
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-                r = negative_errno();
-                goto finish;
-        }
+             cap_set_flag(wanted, CAP_EFFECTIVE, (int) n_keep, keep, CAP_SET) < 0))
+                return negative_errno();
+        if (cap_set_proc(wanted) < 0)
+                return negative_errno();
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return negative_errno();
 
         *ret = (CapsState) {};
         for (size_t i = 0; i < n_keep; i++) {
@@ -71,10 +63,5 @@ int caps_drop_to_minimum(CapsState *ret) {
                 ret->dac_override = ret->dac_override || keep[i] == CAP_DAC_OVERRIDE;
                 ret->sys_ptrace = ret->sys_ptrace || keep[i] == CAP_SYS_PTRACE;
         }
-finish:
-        if (current)
-                cap_free(current);
-        if (wanted)
-                cap_free(wanted);
-        return r;
+        return 0;
 }

@@ -62,15 +62,16 @@ static void escape_control_chars(const char *in, char *out, size_t size) {
         out[o] = '\0';
 }
 
-void log_structured(const Logger *l, int level, const LogFields *f, const char *fmt, ...) {
+/* error: a negative errno that %m in fmt names (and ERRNO= carries), or 0. */
+static void log_va(const Logger *l, int level, int error, const LogFields *f, const char *fmt, va_list ap) {
         char raw[2048], message[2048];
-        va_list ap;
+        int saved_errno = errno;
 
         if (level > l->max_level)
                 return;
-        va_start(ap, fmt);
+        errno = error < 0 ? -error : error;
         (void) vsnprintf(raw, sizeof(raw), fmt, ap);
-        va_end(ap);
+        errno = saved_errno;
         escape_control_chars(raw, message, sizeof(message));
 
         if (l->target == LOG_TARGET_JOURNAL) {
@@ -93,6 +94,8 @@ void log_structured(const Logger *l, int level, const LogFields *f, const char *
                 ADD("SYSLOG_IDENTIFIER=oompolicyd");
                 if (f && f->message_id)
                         ADD("MESSAGE_ID=%s", f->message_id);
+                if (error != 0)
+                        ADD("ERRNO=%d", error < 0 ? -error : error);
                 if (f && f->pid > 0)
                         ADD("OOMPOLICY_PID=%d", (int) f->pid);
                 if (f && f->comm)
@@ -107,4 +110,21 @@ void log_structured(const Logger *l, int level, const LogFields *f, const char *
                 /* Journal gone (e.g. during shutdown): fall through to stderr. */
         }
         fprintf(stderr, "oompolicyd: %s\n", message);
+}
+
+void log_structured(const Logger *l, int level, const LogFields *f, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_va(l, level, 0, f, fmt, ap);
+        va_end(ap);
+}
+
+int log_structured_errno(const Logger *l, int level, int error, const LogFields *f, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_va(l, level, error, f, fmt, ap);
+        va_end(ap);
+        return error < 0 ? error : -error;
 }

@@ -48,3 +48,9 @@ const char *log_target_to_string(LogTarget t);
 
 void log_structured(const Logger *l, int level, const LogFields *f, const char *fmt, ...) _printf_(4, 5);
 #define log_msg(l, level, ...) log_structured((l), (level), NULL, __VA_ARGS__)
+/* The systemd way to log a failure: error is a negative errno, which "%m" in fmt
+ * names and the journal gets as ERRNO=. Returns error, so that
+ * "return log_msg_errno(l, LOG_ERR, r, ...);" logs and fails in one step. */
+int log_structured_errno(const Logger *l, int level, int error, const LogFields *f, const char *fmt, ...)
+        _printf_(5, 6);
+#define log_msg_errno(l, level, error, ...) log_structured_errno((l), (level), (error), NULL, __VA_ARGS__)

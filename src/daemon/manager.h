@@ -5,13 +5,15 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "apply/adj-decision.h"
+#include "apply/sysctl-apply.h"
 #include "daemon/caps.h"
-#include "shared/hashmap.h"
 #include "daemon/file-writer.h"
 #include "daemon/kernel-log.h"
 #include "daemon/log.h"
 #include "policy/policy.h"
 #include "proc/rootfs.h"
+#include "shared/hashmap.h"
 
 typedef struct ManagerOptions {
         const char *config;        /* NULL = default locations */
@@ -60,16 +62,9 @@ typedef struct RuleRef {
 } RuleRef;
 
 /* Per process state; only for processes a rule matched, that the daemon
- * changed, or whose children it must watch. */
+ * changed, or whose children it must watch (see ProcMemory). */
 typedef struct Tracked {
-        uint64_t start_time;       /* 0 = not known yet (learnt from a FORK event) */
-        int original;              /* the value before the daemon changed it */
-        int written;               /* the value the daemon last wrote (or the one inherited) */
-        bool changed;              /* "original" is to be given back on restore */
-        bool matched;              /* a rule matched at the last evaluation */
-        bool reset_children;       /* ... and that rule says children = reset */
-        bool lineage;              /* descends from a reset rule's process, carrying lineage_value */
-        int lineage_value;
+        ProcMemory memory;         /* what adj_decide() is told and returns */
         const RuleRef *rule;       /* the rule that governs it, NULL if none */
         char comm[16];             /* at the last evaluation, to tell a reused PID apart */
 } Tracked;
@@ -84,10 +79,10 @@ typedef struct RecentExit {
 
 #define RECENT_EXITS_MAX 64
 
-typedef struct SysctlOriginal {
-        bool saved;
-        int64_t value;
-} SysctlOriginal;
+typedef struct RecentError {
+        char *message;             /* NULL = empty slot */
+        uint64_t usec;             /* CLOCK_REALTIME */
+} RecentError;
 
 typedef struct Manager {
         ManagerOptions opts;
@@ -106,7 +101,7 @@ typedef struct Manager {
         sd_event_source *publish_timer;
         sd_event_source *signal_sources[3];
 
-        Hashmap *tracked;                /* "PID" -> Tracked */
+        Hashmap *tracked;                /* PID (u64 keys) -> Tracked */
         Hashmap *eacces_reported;        /* rule name -> (void *) 1, per policy generation */
         Hashmap *rule_refs;              /* "name\norigin\nvalue" -> RuleRef */
         const RuleRef **policy_rule_refs; /* per rule of the current policy, by index; entries may be NULL */
@@ -115,16 +110,18 @@ typedef struct Manager {
         size_t recent_exit_pos;
         KernelLogWatch *kernel_log;
         FileWriter *file_writer;   /* state.json and metrics, off the event loop */
-        SysctlOriginal sysctl_original[_SYSCTL_MAX];
-        int64_t sysctl_current[_SYSCTL_MAX];
+        SysctlOriginals sysctl_originals;
+        int64_t sysctl_current[_SYSCTL_MAX];   /* as read for state.json, reused by the metrics */
         bool sysctl_known[_SYSCTL_MAX];
 
         ManagerCounters counters;
         ScanTiming scan_timing;
-        char *last_errors[8];            /* ring of recent error messages, for status */
+        RecentError last_errors[8];      /* ring, for status; emptied by a successful reload */
         size_t last_error_pos;
         uint64_t overflow_log_usec;      /* rate limit for overflow / malformed logging */
         uint64_t suppressed_logs;
+        int self_adj_error;              /* how writing self_oom_score_adj failed last, 0 if it did not */
+        int self_adj_refused;            /* ... and the value it was refused */
         bool fallback_polling;
         bool last_reload_ok;
         char **load_errors;              /* errors of the last policy load, empty when it succeeded */
@@ -140,9 +137,14 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 int manager_start(Manager *m);
 int manager_run(Manager *m);
 
-/* Exposed for tests: evaluate one process as an event would. */
+/* Evaluate one process as an event would, and all of them (src/daemon/tracking.c). */
 int manager_evaluate_pid(Manager *m, pid_t pid);
 int manager_rescan(Manager *m);
+
+/* For the daemon's own modules: an error for status (the last few are kept), and
+ * a coalesced write of state.json and the metrics. */
+void manager_remember_error(Manager *m, const char *fmt, ...) _printf_(2, 3);
+void manager_request_publish(Manager *m);
 typedef struct ProcEvent ProcEvent;
 void manager_handle_event(Manager *m, const ProcEvent *ev);
 /* Exposed for tests: what the daemon does for each kill in the kernel log. */

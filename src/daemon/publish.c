@@ -14,7 +14,6 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "apply/apply.h"
 #include "daemon/manager.h"
 #include "daemon/file-writer.h"
 #include "shared/json-util.h"
@@ -193,9 +192,15 @@ void publish_state(Manager *m) {
                 json_object_array_add(load_errors, json_string_new(*e));
         errors = json_object_new_array();
         for (size_t i = 0; i < ELEMENTSOF(m->last_errors); i++) {
-                const char *e = m->last_errors[(m->last_error_pos + i) % ELEMENTSOF(m->last_errors)];
-                if (e)
-                        json_object_array_add(errors, json_string_new(e));
+                const RecentError *e = &m->last_errors[(m->last_error_pos + i) % ELEMENTSOF(m->last_errors)];
+                json_object *o;
+
+                if (!e->message)
+                        continue;
+                o = json_object_new_object();
+                json_object_object_add(o, "time_usec", json_object_new_int64((int64_t) e->usec));
+                json_object_object_add(o, "message", json_string_new(e->message));
+                json_object_array_add(errors, o);
         }
         json_object_object_add(root, "pid", json_object_new_int(getpid()));
         json_object_object_add(root, "version", json_string_new(PKGVERSION));

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply/apply.h"
+#include "proc/proc-scan.h"
 #include "inspect/badness.h"
 #include "shared/parse-util.h"
 

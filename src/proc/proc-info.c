@@ -2,6 +2,7 @@
 #include "proc/proc-info.h"
 
 #include <ctype.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -383,58 +384,60 @@ int proc_read_info(int pid_fd, pid_t pid, unsigned want, ProcInfo *ret) {
 }
 
 int proc_read_fields(int pid_fd, unsigned want, ProcInfo *io) {
-        _cleanup_free_ char *status = NULL, *cmdline = NULL, *cgroup = NULL;
-        ProcInfo info = *io;
+        _cleanup_free_ char *status = NULL, *cmdline_raw = NULL, *cgroup_raw = NULL;
+        /* Only what this call adds; moved into io once every read has worked. */
+        _cleanup_free_ char *exe = NULL, *cmdline = NULL, *argv0 = NULL, *cgroup = NULL;
+        unsigned got = 0;
+        uid_t uid = 0;
         size_t len;
         int r;
 
-        if (proc_info_is_kernel_thread(&info) || proc_info_is_zombie(&info))
+        assert(io);
+        if (proc_info_is_kernel_thread(io) || proc_info_is_zombie(io))
                 return 0;
-        want &= ~info.fields;
+        want &= ~io->fields;
 
         /* A name rule can only see past a truncated comm through exe and argv[0]. */
-        if (strlen(info.comm) == PROC_COMM_MAX - 1)
-                want |= (PROC_FIELD_EXE | PROC_FIELD_CMDLINE) & ~info.fields;
+        if (strlen(io->comm) == PROC_COMM_MAX - 1)
+                want |= (PROC_FIELD_EXE | PROC_FIELD_CMDLINE) & ~io->fields;
 
         if (want & PROC_FIELD_UID) {
                 r = read_small_file_at(pid_fd, "status", 16384, &status, NULL);
                 if (r < 0)
-                        goto fail;
-                if (proc_parse_status_uid(status, &info.uid) >= 0)
-                        info.fields |= PROC_FIELD_UID;
+                        return gone_to_esrch(r);
+                if (proc_parse_status_uid(status, &uid) >= 0)
+                        got |= PROC_FIELD_UID;
         }
         /* exe needs ptrace access; without it the field stays unknown and exe-qualified rules do not match. */
-        if ((want & PROC_FIELD_EXE) && read_exe(pid_fd, &info.exe) >= 0)
-                info.fields |= PROC_FIELD_EXE;
+        if ((want & PROC_FIELD_EXE) && read_exe(pid_fd, &exe) >= 0)
+                got |= PROC_FIELD_EXE;
         if (want & PROC_FIELD_CMDLINE) {
-                r = read_small_file_at(pid_fd, "cmdline", CMDLINE_MAX, &cmdline, &len);
+                r = read_small_file_at(pid_fd, "cmdline", CMDLINE_MAX, &cmdline_raw, &len);
                 if (r < 0)
-                        goto fail;
-                r = proc_parse_cmdline(cmdline, len, &info.cmdline, &info.argv0);
+                        return gone_to_esrch(r);
+                r = proc_parse_cmdline(cmdline_raw, len, &cmdline, &argv0);
                 if (r < 0)
-                        goto fail;
-                info.fields |= PROC_FIELD_CMDLINE;
+                        return r;
+                got |= PROC_FIELD_CMDLINE;
         }
         if (want & PROC_FIELD_CGROUP) {
-                r = read_small_file_at(pid_fd, "cgroup", 16384, &cgroup, NULL);
+                r = read_small_file_at(pid_fd, "cgroup", 16384, &cgroup_raw, NULL);
                 if (r < 0)
-                        goto fail;
-                if (proc_parse_cgroup(cgroup, &info.cgroup) >= 0)
-                        info.fields |= PROC_FIELD_CGROUP;
+                        return gone_to_esrch(r);
+                if (proc_parse_cgroup(cgroup_raw, &cgroup) >= 0)
+                        got |= PROC_FIELD_CGROUP;
         }
 
-        *io = info;
+        if (got & PROC_FIELD_UID)
+                io->uid = uid;
+        if (got & PROC_FIELD_EXE)
+                io->exe = TAKE_PTR(exe);
+        if (got & PROC_FIELD_CMDLINE) {
+                io->cmdline = TAKE_PTR(cmdline);
+                io->argv0 = TAKE_PTR(argv0);
+        }
+        if (got & PROC_FIELD_CGROUP)
+                io->cgroup = TAKE_PTR(cgroup);
+        io->fields |= got;
         return 0;
-
-fail:
-        /* Free only what this call added; the caller still owns the rest. */
-        if (info.exe != io->exe)
-                free(info.exe);
-        if (info.cmdline != io->cmdline) {
-                free(info.cmdline);
-                free(info.argv0);
-        }
-        if (info.cgroup != io->cgroup)
-                free(info.cgroup);
-        return gone_to_esrch(r);
 }

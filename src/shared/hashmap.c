@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include "shared/hashmap.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct Entry {
-        char *key;      /* NULL = empty slot */
+        bool used;
+        char *key;      /* string maps */
+        uint64_t ikey;  /* integer maps */
         uint64_t hash;
         void *value;
 } Entry;
@@ -16,6 +19,7 @@ struct Hashmap {
         Entry *slots;
         size_t n_slots;   /* power of two */
         size_t n_used;
+        bool u64_keys;
         void (*free_value)(void *);
 };
 
@@ -31,9 +35,19 @@ static uint64_t hash_string(const char *s) {
         return h;
 }
 
-int hashmap_new(void (*free_value)(void *), Hashmap **ret) {
-        Hashmap *h = calloc(1, sizeof(*h));
+/* Fibonacci hashing with the high half folded in: PIDs come in runs, and the
+ * slot index takes the low bits. */
+static uint64_t hash_u64(uint64_t k) {
+        uint64_t h = k * 0x9e3779b97f4a7c15ULL;
 
+        return h ^ (h >> 32);
+}
+
+static int map_new(bool u64_keys, void (*free_value)(void *), Hashmap **ret) {
+        Hashmap *h;
+
+        assert(ret);
+        h = calloc(1, sizeof(*h));
         if (!h)
                 return -ENOMEM;
         h->n_slots = 16;
@@ -42,16 +56,25 @@ int hashmap_new(void (*free_value)(void *), Hashmap **ret) {
                 free(h);
                 return -ENOMEM;
         }
+        h->u64_keys = u64_keys;
         h->free_value = free_value;
         *ret = h;
         return 0;
+}
+
+int hashmap_new(void (*free_value)(void *), Hashmap **ret) {
+        return map_new(false, free_value, ret);
+}
+
+int hashmap_new_u64(void (*free_value)(void *), Hashmap **ret) {
+        return map_new(true, free_value, ret);
 }
 
 Hashmap *hashmap_free(Hashmap *h) {
         if (!h)
                 return NULL;
         for (size_t i = 0; i < h->n_slots; i++) {
-                if (!h->slots[i].key)
+                if (!h->slots[i].used)
                         continue;
                 free(h->slots[i].key);
                 if (h->free_value)
@@ -62,11 +85,16 @@ Hashmap *hashmap_free(Hashmap *h) {
         return NULL;
 }
 
-static Entry *find_slot(Entry *slots, size_t n_slots, const char *key, uint64_t hash) {
+static bool entry_has_key(const Entry *e, const char *key, uint64_t ikey, uint64_t hash) {
+        return e->hash == hash && (key ? strcmp(e->key, key) == 0 : e->ikey == ikey);
+}
+
+/* key == NULL: an integer map, looked up by ikey. */
+static Entry *find_slot(Entry *slots, size_t n_slots, const char *key, uint64_t ikey, uint64_t hash) {
         size_t mask = n_slots - 1;
 
         for (size_t i = hash & mask;; i = (i + 1) & mask)
-                if (!slots[i].key || (slots[i].hash == hash && strcmp(slots[i].key, key) == 0))
+                if (!slots[i].used || entry_has_key(&slots[i], key, ikey, hash))
                         return &slots[i];
 }
 
@@ -77,16 +105,15 @@ static int grow(Hashmap *h) {
         if (!slots)
                 return -ENOMEM;
         for (size_t i = 0; i < h->n_slots; i++)
-                if (h->slots[i].key)
-                        *find_slot(slots, n, h->slots[i].key, h->slots[i].hash) = h->slots[i];
+                if (h->slots[i].used)
+                        *find_slot(slots, n, h->slots[i].key, h->slots[i].ikey, h->slots[i].hash) = h->slots[i];
         free(h->slots);
         h->slots = slots;
         h->n_slots = n;
         return 0;
 }
 
-int hashmap_put(Hashmap *h, const char *key, void *value) {
-        uint64_t hash = hash_string(key);
+static int put(Hashmap *h, const char *key, uint64_t ikey, uint64_t hash, void *value) {
         Entry *e;
 
         /* Keep the load factor under 1/2 so probe chains stay short. */
@@ -95,20 +122,34 @@ int hashmap_put(Hashmap *h, const char *key, void *value) {
                 if (r < 0)
                         return r;
         }
-        e = find_slot(h->slots, h->n_slots, key, hash);
-        if (e->key) {
+        e = find_slot(h->slots, h->n_slots, key, ikey, hash);
+        if (e->used) {
                 if (h->free_value && e->value != value)
                         h->free_value(e->value);
                 e->value = value;
                 return 0;
         }
-        e->key = strdup(key);
-        if (!e->key)
-                return -ENOMEM;
+        if (key) {
+                e->key = strdup(key);
+                if (!e->key)
+                        return -ENOMEM;
+        }
+        e->used = true;
+        e->ikey = ikey;
         e->hash = hash;
         e->value = value;
         h->n_used++;
         return 0;
+}
+
+int hashmap_put(Hashmap *h, const char *key, void *value) {
+        assert(h && !h->u64_keys && key);
+        return put(h, key, 0, hash_string(key), value);
+}
+
+int hashmap_put_u64(Hashmap *h, uint64_t key, void *value) {
+        assert(h && h->u64_keys);
+        return put(h, NULL, key, hash_u64(key), value);
 }
 
 void *hashmap_get(const Hashmap *h, const char *key) {
@@ -116,15 +157,25 @@ void *hashmap_get(const Hashmap *h, const char *key) {
 
         if (!h)
                 return NULL;
-        e = find_slot(h->slots, h->n_slots, key, hash_string(key));
-        return e->key ? e->value : NULL;
+        assert(!h->u64_keys && key);
+        e = find_slot(h->slots, h->n_slots, key, 0, hash_string(key));
+        return e->used ? e->value : NULL;
 }
 
-bool hashmap_remove(Hashmap *h, const char *key) {
-        size_t mask = h->n_slots - 1, i, j;
-        Entry *e = find_slot(h->slots, h->n_slots, key, hash_string(key));
+void *hashmap_get_u64(const Hashmap *h, uint64_t key) {
+        const Entry *e;
 
-        if (!e->key)
+        if (!h)
+                return NULL;
+        assert(h->u64_keys);
+        e = find_slot(h->slots, h->n_slots, NULL, key, hash_u64(key));
+        return e->used ? e->value : NULL;
+}
+
+static bool remove_entry(Hashmap *h, Entry *e) {
+        size_t mask = h->n_slots - 1, i, j;
+
+        if (!e->used)
                 return false;
         free(e->key);
         if (h->free_value)
@@ -134,7 +185,7 @@ bool hashmap_remove(Hashmap *h, const char *key) {
 
         /* Backward-shift deletion keeps every probe chain unbroken without tombstones. */
         i = (size_t) (e - h->slots);
-        for (j = (i + 1) & mask; h->slots[j].key; j = (j + 1) & mask) {
+        for (j = (i + 1) & mask; h->slots[j].used; j = (j + 1) & mask) {
                 size_t home = h->slots[j].hash & mask;
 
                 /* Move j into the hole i unless its home lies cyclically in (i, j]. */
@@ -147,15 +198,40 @@ bool hashmap_remove(Hashmap *h, const char *key) {
         return true;
 }
 
+bool hashmap_remove(Hashmap *h, const char *key) {
+        assert(h && !h->u64_keys && key);
+        return remove_entry(h, find_slot(h->slots, h->n_slots, key, 0, hash_string(key)));
+}
+
+bool hashmap_remove_u64(Hashmap *h, uint64_t key) {
+        assert(h && h->u64_keys);
+        return remove_entry(h, find_slot(h->slots, h->n_slots, NULL, key, hash_u64(key)));
+}
+
 size_t hashmap_size(const Hashmap *h) {
         return h ? h->n_used : 0;
 }
 
 int hashmap_foreach(const Hashmap *h, int (*fn)(const char *key, void *value, void *userdata), void *userdata) {
+        assert(fn);
         for (size_t i = 0; h && i < h->n_slots; i++) {
-                if (!h->slots[i].key)
+                if (!h->slots[i].used)
                         continue;
+                assert(!h->u64_keys);
                 int r = fn(h->slots[i].key, h->slots[i].value, userdata);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int hashmap_foreach_u64(const Hashmap *h, int (*fn)(uint64_t key, void *value, void *userdata), void *userdata) {
+        assert(fn);
+        for (size_t i = 0; h && i < h->n_slots; i++) {
+                if (!h->slots[i].used)
+                        continue;
+                assert(h->u64_keys);
+                int r = fn(h->slots[i].ikey, h->slots[i].value, userdata);
                 if (r < 0)
                         return r;
         }

@@ -36,3 +36,8 @@ static inline bool endswith(const char *s, const char *suffix) {
 
         return l >= k && memcmp(s + l - k, suffix, k) == 0;
 }
+
+/* "1 rule", "2 rules": the suffix for a count of a regular noun. */
+static inline const char *plural(size_t n) {
+        return n == 1 ? "" : "s";
+}

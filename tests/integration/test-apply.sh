@@ -129,9 +129,11 @@ expect_changes() {   # the changes listed on stdout: exactly the expected lines
 ctl apply --dry-run --config "$policy"
 expect_rc 0 "apply --dry-run"
 expect_empty err
+expect_line out "${#expected[@]} of [0-9]+ processes would change; 0 sysctls would change\." "dry-run summary"
+grep -v " would change; " "$tmp/out" >"$tmp/out.changes" && mv "$tmp/out.changes" "$tmp/out"
 expect_changes
 untouched "--dry-run must write nothing"
-ok "apply --dry-run prints the ${#expected[@]} changes as 'PID NAME OLD -> NEW (RULE, FILE:LINE)' and writes nothing"
+ok "apply --dry-run prints the ${#expected[@]} changes as 'PID NAME OLD -> NEW (RULE, FILE:LINE)', then how many of how many processes would change, and writes nothing"
 
 ctl apply --dry-run --json --config "$policy"
 expect_rc 0 "apply --dry-run --json"
@@ -164,6 +166,13 @@ expect_rc 0 "second apply"
 expect_empty out
 expect_empty err
 ok "a second apply prints nothing: every value is already right"
+
+ctl apply --dry-run --config "$policy"
+expect_rc 0 "dry run with nothing to change"
+expect_empty err
+expect_line out "0 of [0-9]+ processes would change; 0 sysctls would change\." "dry-run summary"
+[[ $(wc -l <"$tmp/out") -eq 1 ]] || fail "a dry run with nothing to change prints only its summary: $(cat "$tmp/out")"
+ok "a dry run with nothing to change says so: $(cat "$tmp/out")"
 
 # A drop-in changes one rule; --json lists exactly that change.
 write_policy "$policy.d/override.conf" <<EOF
@@ -255,6 +264,12 @@ expect_eacces() {
         negative_policy "$pol"
         spawn pn "$bin/$N"
         spawn pp "$bin/$P"
+        run "$@" "$CTL" apply --dry-run --config "$pol"
+        expect_rc 0 "apply --dry-run of a negative value without CAP_SYS_RESOURCE"
+        expect_line err "warning: 1 change would lower oom_score_adj below 0, which needs CAP_SYS_RESOURCE; this process lacks it, so a real apply would fail for it\." "dry-run warning"
+        expect_adj "$pn" "$base" "a dry run writes nothing"
+        ok "apply --dry-run warns that the negative value needs CAP_SYS_RESOURCE"
+
         run "$@" "$CTL" apply --config "$pol"
         expect_rc 1 "apply of a negative value without CAP_SYS_RESOURCE"
         expect_line err "$pn $N $base -> -1 \(neg, $(re "$pol"):3\).*CAP_SYS_RESOURCE.*" "failure"
@@ -278,6 +293,10 @@ if has_cap_sys_resource -1; then
         negative_policy "$pol"
         spawn pn "$bin/$N"
         spawn pp "$bin/$P"
+        ctl apply --dry-run --config "$pol"
+        expect_rc 0 "apply --dry-run of a negative value with CAP_SYS_RESOURCE"
+        expect_empty err
+        ok "with CAP_SYS_RESOURCE, apply --dry-run of a negative value warns of nothing"
         ctl apply --config "$pol"
         expect_rc 0 "apply of a negative value with CAP_SYS_RESOURCE"
         expect_adj "$pn" -1

@@ -72,7 +72,7 @@ else
         n=$(log_count "cannot set oom_score_adj")
         [[ $n -eq 0 ]] || fail "$n per-process 'cannot set oom_score_adj' lines; failures of a rule must be counted, not logged"
         wait_state "j['counters']['failed'] >= 6" "counters.failed >= 6 (3 processes of each rule)"
-        wait_state "any('CAP_SYS_RESOURCE' in e and 'neg1' in e for e in j['last_errors'])" "last_errors names rule neg1 and CAP_SYS_RESOURCE"
+        wait_state "any('CAP_SYS_RESOURCE' in e['message'] and 'neg1' in e['message'] and e['time_usec'] > 0 for e in j['last_errors'])" "last_errors names rule neg1 and CAP_SYS_RESOURCE"
         expect_daemon_alive "after EACCES"
         ok "EACCES: one warning per rule, failed $(counter failed), daemon running: $(grep -m1 "rule 'neg1'" "$DLOG")"
 

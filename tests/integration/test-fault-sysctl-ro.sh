@@ -83,13 +83,13 @@ wait_log "$cannot_dump"
 wait_adj "$p_scan" 311 "start-up scan despite the sysctl failure"
 spawn p_event "$BIN/$R1"
 wait_adj "$p_event" 311 "EXEC event despite the sysctl failure"
-wait_state "any(e == 'sysctl vm.oom_dump_tasks: Read-only file system' for e in j['last_errors'])" \
+wait_state "any(e['message'] == 'sysctl vm.oom_dump_tasks: Read-only file system' for e in j['last_errors'])" \
         "last_errors has 'sysctl vm.oom_dump_tasks: Read-only file system'"
 wait_state "[s['drift'] for s in j['sysctl']] == [True]" "state.json reports the drift of vm.oom_dump_tasks"
 ctl status --state-dir "$(dirname "$STATE")"
 expect_rc 0 "status"
 expect_line out " +vm\.oom_dump_tasks +desired ${other[vm.oom_dump_tasks]}, current ${before[vm.oom_dump_tasks]} +DRIFT" "status shows the drift:"
-expect_line out " +sysctl vm\.oom_dump_tasks: Read-only file system" "status shows the error:"
+expect_line out " +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}  sysctl vm\.oom_dump_tasks: Read-only file system" "status shows the error with its time:"
 ok "start: $(grep -E -m1 "$cannot_dump" "$DLOG"); $p_scan (scan) and $p_event (event) got 311"
 
 # ---- reload: one more sysctl, one more rule ----
@@ -120,7 +120,7 @@ wait_adj "$p2" 312 "rule added by the reload, despite the sysctl failures"
 spawn p_after "$BIN/$R1"
 wait_adj "$p_after" 311 "EXEC event after the reload"
 wait_state "j['last_reload_ok'] and j['counters']['reloads'] == 1" "the reload itself succeeded"
-wait_state "any(e == 'sysctl vm.oom_kill_allocating_task: Read-only file system' for e in j['last_errors'])" \
+wait_state "any(e['message'] == 'sysctl vm.oom_kill_allocating_task: Read-only file system' for e in j['last_errors'])" \
         "last_errors has 'sysctl vm.oom_kill_allocating_task: Read-only file system'"
 [[ "$(counter failed)" == 0 ]] || fail "counters.failed is $(counter failed)"
 expect_daemon_alive "after a reload with read-only sysctls"

@@ -46,10 +46,11 @@ ok "check lists the three sysctls with their values and FILE:LINE"
 
 ctl apply --dry-run --config "$policy"
 expect_rc 0 "apply --dry-run"
-expect_empty out
+expect_line out "0 of [0-9]+ processes would change; 0 sysctls would change\." "dry-run summary"
+[[ $(wc -l <"$tmp/out") -eq 1 ]] || fail "apply --dry-run printed more than its summary: $(cat "$tmp/out")"
 expect_empty err
 unchanged "apply --dry-run"
-ok "apply --dry-run: nothing to do"
+ok "apply --dry-run: nothing to do, and it says so"
 
 ctl apply --config "$policy"
 expect_rc 0 "apply"

@@ -4,6 +4,8 @@
 
 #include "test-util.h"
 #include "apply/apply.h"
+#include "apply/sysctl-apply.h"
+#include "proc/proc-scan.h"
 
 typedef struct Seen {
         pid_t pids[16];

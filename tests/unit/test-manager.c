@@ -194,10 +194,7 @@ static void test_rescan_prunes_dead(void **state) {
 }
 
 static Tracked *tracked(Manager *m, int pid) {
-        char key[16];
-
-        snprintf(key, sizeof(key), "%d", pid);
-        return hashmap_get(m->tracked, key);
+        return hashmap_get_u64(m->tracked, (uint64_t) pid);
 }
 
 /* EXEC of processes the daemon knew nothing about (the fast path: comm first,
@@ -223,9 +220,9 @@ static void test_exec_untracked(void **state) {
         assert_string_equal(text, "300\n");
         free(text);
         assert_non_null(tracked(m, 71));
-        assert_int_equal(tracked(m, 71)->start_time, 4242);
-        assert_int_equal(tracked(m, 71)->original, -1000);
-        assert_true(tracked(m, 71)->changed);
+        assert_int_equal(tracked(m, 71)->memory.start_time, 4242);
+        assert_int_equal(tracked(m, 71)->memory.original, -1000);
+        assert_true(tracked(m, 71)->memory.changed);
         assert_string_equal(tracked(m, 71)->rule->name, "keeper");
         assert_int_equal(m->counters.adjusted, 1);
 
@@ -234,14 +231,14 @@ static void test_exec_untracked(void **state) {
         event(m, PROC_EVENT_KIND_EXEC, 72, 0);
         assert_int_equal(m->counters.adjusted, 1);
         assert_non_null(tracked(m, 72));
-        assert_false(tracked(m, 72)->changed);
+        assert_false(tracked(m, 72)->memory.changed);
         assert_string_equal(tracked(m, 72)->rule->name, "keeper");
 
         /* children = reset rule: its children are followed from the fast path's state */
         test_fake_process(f->root, &(FakeProcess) { .pid = 73, .comm = "oomtest-p", .oom_score_adj = 0 });
         event(m, PROC_EVENT_KIND_EXEC, 73, 0);
         assert_int_equal(adj_of(f, 73), 200);
-        assert_true(tracked(m, 73)->reset_children);
+        assert_true(tracked(m, 73)->memory.reset_children);
         event(m, PROC_EVENT_KIND_FORK, 74, 73);
         test_fake_process(f->root, &(FakeProcess) { .pid = 74, .comm = "sh", .ppid = 73, .oom_score_adj = 200 });
         event(m, PROC_EVENT_KIND_EXEC, 74, 0);

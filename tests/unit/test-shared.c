@@ -113,6 +113,38 @@ static void test_hashmap_churn(void **state) {
         assert_false(hashmap_remove(h, "nope"));
 }
 
+static int sum_values(uint64_t key, void *value, void *userdata) {
+        assert_int_equal((intptr_t) value, (intptr_t) key + 1);
+        *(intptr_t *) userdata += (intptr_t) value;
+        return 0;
+}
+
+static void test_hashmap_u64_churn(void **state) {
+        _cleanup_hashmap_ Hashmap *h = NULL;
+        static intptr_t expected[6000];
+        intptr_t sum = 0, want = 0;
+
+        assert_int_equal(hashmap_new_u64(NULL, &h), 0);
+        /* Keys in runs, as PIDs come: the same waves as the string map above. */
+        for (int round = 0; round < 4; round++) {
+                for (int k = round * 1000; k < round * 1000 + 3000; k++) {
+                        assert_int_equal(hashmap_put_u64(h, (uint64_t) k, (void *) (intptr_t) (k + 1)), 0);
+                        expected[k] = k + 1;
+                }
+                for (int k = round * 1000; k < round * 1000 + 3000; k += 2) {
+                        assert_true(hashmap_remove_u64(h, (uint64_t) k) == (expected[k] != 0));
+                        expected[k] = 0;
+                }
+        }
+        for (int k = 0; k < 6000; k++) {
+                assert_int_equal((intptr_t) hashmap_get_u64(h, (uint64_t) k), expected[k]);
+                want += expected[k];
+        }
+        assert_false(hashmap_remove_u64(h, 6000));
+        assert_int_equal(hashmap_foreach_u64(h, sum_values, &sum), 0);
+        assert_int_equal(sum, want);
+}
+
 static void test_utf8(void **state) {
         char *s;
 
@@ -159,6 +191,7 @@ int main(void) {
                 cmocka_unit_test(test_strv),
                 cmocka_unit_test(test_diag),
                 cmocka_unit_test(test_hashmap_churn),
+                cmocka_unit_test(test_hashmap_u64_churn),
                 cmocka_unit_test(test_utf8),
                 cmocka_unit_test(test_json_string),
         };
