@@ -158,13 +158,14 @@ static int write_adj(Manager *m, int pid_fd, int adj_fd, pid_t pid, const char *
 static int carry_out(Manager *m, int pid_fd, int adj_fd, pid_t pid, const char *comm, const Rule *rule, int old_adj,
                      const AdjDecision *d, int *ret_adj) {
         const ProcMemoryUpdate *after = &d->after;
-        int adj = old_adj, r;
+        int adj = old_adj;
         Tracked *t;
 
         if (d->write != ADJ_WRITE_NONE) {
                 const Rule *governing = d->write == ADJ_WRITE_RULE ? rule : NULL;
+                int r = write_adj(m, pid_fd, adj_fd, pid, comm, governing, old_adj, d->value,
+                                  adj_write_to_string(d->write));
 
-                r = write_adj(m, pid_fd, adj_fd, pid, comm, governing, old_adj, d->value, adj_write_to_string(d->write));
                 if (r == -ESRCH) {
                         tracked_drop(m, pid);
                         return r;

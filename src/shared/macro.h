@@ -24,7 +24,13 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
-/* Hand ownership out of a _cleanup_ variable. */
+/* Hand ownership out of a _cleanup_ variable. cppcheck, which neither parses a
+ * statement expression inside a compound literal nor knows the cleanup attribute,
+ * sees the plain value. */
+#ifdef __CPPCHECK__
+#define TAKE_PTR(p) (p)
+#define TAKE_FD(fd) (fd)
+#else
 #define TAKE_PTR(p)                             \
         ({                                      \
                 __typeof__(p) _taken_ = (p);    \
@@ -37,6 +43,7 @@
                 (fd) = -EBADF;                  \
                 _taken_fd_;                     \
         })
+#endif
 
 /* Destructors accept NULL (or a negative fd) so cleanup paths need no checks. */
 static inline void freep(void *p) {
