@@ -148,7 +148,7 @@ int main(int argc, char **argv) {
                 return 1;
         r = manager_run(m);
         if (r < 0) {
-                log_msg(&m->log, LOG_ERR, "Event loop failed: %s", strerror(-r));
+                (void) log_msg_errno(&m->log, LOG_ERR, r, "Event loop failed: %m");
                 return 1;
         }
         return 0;

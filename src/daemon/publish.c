@@ -142,8 +142,7 @@ static void write_metrics(Manager *m) {
                 return;
         r = file_writer_submit(m->file_writer, m->policy->daemon.metrics_file, text);
         if (r < 0)
-                log_msg(&m->log, LOG_WARNING, "Cannot write metrics to %s: %s", m->policy->daemon.metrics_file,
-                        strerror(-r));
+                log_msg_errno(&m->log, LOG_WARNING, r, "Cannot write metrics to %s: %m", m->policy->daemon.metrics_file);
 }
 
 /* Failures of earlier writes, reported from here since the writer has no log of its own. */
@@ -154,8 +153,8 @@ static void report_write_errors(Manager *m) {
         if (r >= 0)
                 return;
         /* state.json is for oompolicyctl; a metrics file someone asked for. */
-        log_msg(&m->log, m->policy->daemon.metrics_file && strcmp(path, m->policy->daemon.metrics_file) == 0 ?
-                LOG_WARNING : LOG_DEBUG, "Cannot write %s: %s", path, strerror(-r));
+        log_msg_errno(&m->log, m->policy->daemon.metrics_file && strcmp(path, m->policy->daemon.metrics_file) == 0 ?
+                      LOG_WARNING : LOG_DEBUG, r, "Cannot write %s: %m", path);
 }
 
 int publish_lock_state_dir(const char *dir, int *ret_fd) {
