@@ -13,6 +13,7 @@
 
 #include "ctl/ctl.h"
 #include "proc/rootfs.h"
+#include "shared/string-util.h"
 #include "shared/time-util.h"
 
 #define DEFAULT_STATE_DIR "/run/oompolicyd"
@@ -103,7 +104,8 @@ int verb_status(const CtlOptions *o, int argc, char **argv) {
                json_object_object_get_ex(state, "proc_connector", &v) && json_object_get_boolean(v)
                        ? "proc connector" : "NOT AVAILABLE, polling /proc");
         print_time("policy loaded:", get_int(state, "policy_loaded_usec"));
-        printf("%-18s %" PRId64 " rules, last reload %s\n", "policy:", get_int(state, "rules"),
+        printf("%-18s %" PRId64 " rule%s, last reload %s\n", "policy:", get_int(state, "rules"),
+               plural((size_t) get_int(state, "rules")),
                json_object_object_get_ex(state, "last_reload_ok", &v) && json_object_get_boolean(v) ? "ok" : "FAILED");
         if (json_object_object_get_ex(state, "policy_files", &v))
                 for (size_t i = 0; i < json_object_array_length(v); i++)
@@ -213,7 +215,8 @@ int verb_reload(const CtlOptions *o, int argc, char **argv) {
         if (r < 0)
                 return r;
         if (json_object_object_get_ex(after, "last_reload_ok", &v) && json_object_get_boolean(v)) {
-                printf("oompolicyd (PID %d) reloaded: %" PRId64 " rules.\n", (int) pid, get_int(after, "rules"));
+                printf("oompolicyd (PID %d) reloaded: %" PRId64 " rule%s.\n", (int) pid, get_int(after, "rules"),
+                       plural((size_t) get_int(after, "rules")));
                 return 0;
         }
         fprintf(stderr, "oompolicyd (PID %d) rejected the new policy and keeps the previous one:\n", (int) pid);
