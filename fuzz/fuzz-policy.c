@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -461,6 +462,36 @@ static void check_index(const Policy *p) {
                 abort();
 }
 
+/* Each matched qualifier's recorded glob is one of the rule's own entries and
+ * matches the value; every other qualifier has none. */
+static void check_recorded(const Rule *r, const ProcInfo *info, const RuleMatch *m) {
+        char *const *lists[] = {
+                [RULE_KEY_NAME] = r->names, [RULE_KEY_EXE] = r->exes, [RULE_KEY_CMDLINE] = r->cmdlines,
+                [RULE_KEY_USER] = r->user_names, [RULE_KEY_CGROUP] = r->cgroups,
+        };
+        const char *values[] = {
+                [RULE_KEY_NAME] = m->matched_value, [RULE_KEY_EXE] = info->exe, [RULE_KEY_CMDLINE] = info->cmdline,
+                [RULE_KEY_CGROUP] = info->cgroup,
+        };
+
+        for (RuleKey k = 0; k < _RULE_KEY_MAX; k++) {
+                const char *glob = m->matched_glob[k];
+                bool own = false;
+
+                if (m->result[k] != QUALIFIER_MATCHED) {
+                        if (glob)
+                                abort();
+                        continue;
+                }
+                if ((size_t) k >= ELEMENTSOF(lists) || !glob)
+                        abort();
+                for (char *const *g = lists[k]; g && *g; g++)
+                        own = own || *g == glob;
+                if (!own || (k != RULE_KEY_USER && (!values[k] || fnmatch(glob, values[k], 0) != 0)))
+                        abort();
+        }
+}
+
 /* The index is an optimization: it must pick the rule a linear scan picks. The
  * process is named `name` (its comm cut to 15 characters, as the kernel does). */
 static void check_match(const Policy *p, const char *name, unsigned fields) {
@@ -477,15 +508,25 @@ static void check_match(const Policy *p, const char *name, unsigned fields) {
                 .cgroup = cgroup,
         };
         const Rule *expected = NULL, *found;
+        RuleMatch m;
         unsigned wanted;
 
         if (asprintf(&exe, "/usr/bin/%s", name) < 0)
                 abort();
         info.exe = exe;
         (void) snprintf(info.comm, sizeof(info.comm), "%s", name);
-        for (size_t i = p->n_rules; i-- > 0 && !expected;)
-                if (rule_matches(&p->rules[i], &info, NULL))
+        /* The reference checks every qualifier; the matcher's own path stops early. */
+        for (size_t i = p->n_rules; i-- > 0 && !expected;) {
+                bool matched = rule_matches(&p->rules[i], &info, &m);
+
+                if (matched != m.matched || matched != rule_matches(&p->rules[i], &info, NULL))
+                        abort();
+                check_recorded(&p->rules[i], &info, &m);
+                if (matched)
                         expected = &p->rules[i];
+        }
+        if (matcher_find_match(p, &info, &m) != expected || m.matched != !!expected)
+                abort();
         found = matcher_find_rule(p, &info);
         /* The shortcut may say "maybe" wrongly, never "no", and must ask for every
          * field the winning rule looks at. */

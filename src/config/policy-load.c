@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "config/conf-files.h"
+#include "config/policy-builder.h"
 #include "shared/strv.h"
 
 int policy_load(const char *root, const char *config_path, Policy **ret, DiagList *diag) {

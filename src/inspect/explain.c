@@ -2,11 +2,11 @@
 #include "inspect/explain.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "shared/string-util.h"
 #include "shared/strv.h"
 
 static char *const *rule_globs(const Rule *rule, RuleKey key) {
@@ -26,13 +26,12 @@ static char *const *rule_globs(const Rule *rule, RuleKey key) {
         }
 }
 
-/* The glob that matched value, for display, when it is not the value itself;
- * the same fnmatch() flags as the matcher. */
-static const char *matching_glob(char *const *globs, const char *value) {
-        for (char *const *g = globs; g && *g; g++)
-                if (fnmatch(*g, value, 0) == 0)
-                        return strcmp(*g, value) == 0 ? NULL : *g;
-        return NULL;
+/* The glob the matcher recorded for key, when showing it tells more than the
+ * value itself does. */
+static const char *shown_glob(const RuleMatch *m, RuleKey key, const char *value) {
+        const char *glob = m->matched_glob[key];
+
+        return glob && !streq(glob, value) ? glob : NULL;
 }
 
 static int format_value(RuleKey key, const char *value, char **ret) {
@@ -64,7 +63,7 @@ static int explain_name(const Rule *rule, const RuleMatch *m, const ProcInfo *in
         if (!globs)
                 return -ENOMEM;
         if (m->result[RULE_KEY_NAME] == QUALIFIER_MATCHED) {
-                const char *glob = matching_glob(rule->names, m->matched_value);
+                const char *glob = shown_glob(m, RULE_KEY_NAME, m->matched_value);
 
                 return asprintf(ret, "name: \"%s\" matched%s%s", m->matched_value, glob ? " " : "", glob ?: "") < 0 ?
                        -ENOMEM : 0;
@@ -137,7 +136,7 @@ int explain_qualifier(const Rule *rule, RuleKey key, const RuleMatch *m, const P
         if (r < 0)
                 return r;
         if (res == QUALIFIER_MATCHED) {
-                const char *glob = matching_glob(list, proc_value_of(info, key));
+                const char *glob = shown_glob(m, key, proc_value_of(info, key));
 
                 return asprintf(ret, "%s: %s matched%s%s", rule_key_to_string(key), value, glob ? " " : "", glob ?: "") < 0 ?
                        -ENOMEM : 0;

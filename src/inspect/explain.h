@@ -9,7 +9,8 @@
 #include "proc/proc-info.h"
 
 /* One line for qualifier key (name, exe, cmdline, user or cgroup) of rule,
- * given rule_matches()'s verdict m for the process info, e.g.
+ * given rule_matches()'s verdict m for the process info (a matched glob is the
+ * one m records, not matched again), e.g.
  *
  *     name: "sshd" matched
  *     name: "chromium" matched chrom*

@@ -88,8 +88,8 @@ typedef struct DaemonSettings {
 typedef struct NameIndex NameIndex;
 typedef struct ScanNames ScanNames;
 
-/* A validated policy. Never modified after policy_builder_finish(): the daemon
- * swaps a whole new Policy in on reload. */
+/* A validated policy. Never modified once built (config/policy-builder.h reads
+ * the files into one): the daemon swaps a whole new Policy in on reload. */
 typedef struct Policy {
         char **files;             /* in read order */
         Rule *rules;              /* in precedence order, weakest first */
@@ -104,6 +104,9 @@ typedef struct Policy {
         ScanNames *scan_names;    /* their name globs, packed (see policy_scan_names()) */
 } Policy;
 
+/* Frees what a Rule owns (the Rule itself is part of an array or a draft). */
+void rule_done(Rule *r);
+
 Policy *policy_free(Policy *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Policy *, policy_free);
 #define _cleanup_policy_ _cleanup_(policy_freep)
@@ -116,23 +119,31 @@ const size_t *policy_rules_for_name(const Policy *p, const char *name, size_t *r
  * allocations (a cache miss or two per rule once the policy outgrows the cache). */
 const char *const *policy_scan_names(const Policy *p, size_t i);
 
+/* For whoever assembles a Policy (config/policy-builder.h), in this order:
+ * defaults first; once every file is read, rule_validate() on each rule and
+ * sysctl_settings_validate(), which report to `diag` and return 0 or -ENOMEM;
+ * then, with no error reported, policy_build_index(). */
+
+/* The built-in [daemon] settings, before any file changes them. */
+void daemon_settings_init_default(DaemonSettings *s);
+/* The checks of a whole rule, which only make sense once every file that may add
+ * to it was read: at least one of name, exe, cmdline or cgroup (user alone would
+ * match every process of that user), and an oom_score_adj. A key counts as set
+ * when its key_origin names a file. Reported at `where`: where the rule was first
+ * defined, as a drop-in may have added the rest. */
+int rule_validate(const Rule *rule, Origin where, DiagList *diag);
+/* The checks across sysctl settings: vm.overcommit_ratio and vm.overcommit_kbytes
+ * exclude each other. */
+int sysctl_settings_validate(const SysctlSetting sysctl[_SYSCTL_MAX], DiagList *diag);
+/* Derives what the matcher reads from p->rules in their final order: each rule's
+ * index, every rule's and the policy's proc_fields, the exact-name index and the
+ * packed name globs of the scanned rules. Returns 0 or -ENOMEM; on failure p is
+ * only fit for policy_free(). */
+int policy_build_index(Policy *p);
+
 const char *children_mode_to_string(ChildrenMode m);
 const char *rule_key_to_string(RuleKey k);
 const char *daemon_key_to_string(DaemonKey k);
-
-/* Building: feed file contents in read order, then finish. Pure: no file I/O,
- * only user-name lookups through NSS. Problems go to `diag`; finish fails with
- * -EINVAL when there was any error, and then no Policy exists. */
-typedef struct PolicyBuilder PolicyBuilder;
-
-int policy_builder_new(PolicyBuilder **ret);
-PolicyBuilder *policy_builder_free(PolicyBuilder *b);
-DEFINE_TRIVIAL_CLEANUP_FUNC(PolicyBuilder *, policy_builder_free);
-#define _cleanup_policy_builder_ _cleanup_(policy_builder_freep)
-
-/* Records that `file` is part of the policy (also when it could not be read) */
-int policy_builder_add_file(PolicyBuilder *b, const char *file, const char *content, size_t len, DiagList *diag);
-int policy_builder_finish(PolicyBuilder *b, Policy **ret, DiagList *diag);
 
 /* Glob syntax check shared with the tools; NULL when fine, else a message. */
 const char *glob_check(const char *glob);

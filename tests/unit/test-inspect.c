@@ -396,6 +396,31 @@ static void test_explain_reasons(void **state) {
                       "name: \"systemd-journal\", \"systemd-journald\" do not match sshd sshd-session");
 }
 
+/* explain shows the glob the matcher recorded, without matching again. */
+static void test_explain_recorded_glob(void **state) {
+        _cleanup_policy_ Policy *p = test_build_policy(
+                "[rule:svc]\nname = ssh* sshd\nexe = /opt/* /usr/sbin/*\ncgroup = /system.slice/*\noom_score_adj = 1\n");
+        const Rule *rule = &p->rules[0];
+        ProcInfo info = { .pid = 20, .comm = "sshd", .exe = (char *) "/usr/sbin/sshd", .cgroup = (char *) "/system.slice/a",
+                          .fields = PROC_FIELD_ALL };
+        RuleMatch m;
+        char *s = NULL;
+
+        assert_true(rule_matches(rule, &info, &m));
+        assert_reason(rule, RULE_KEY_NAME, &info, "name: \"sshd\" matched ssh*");
+        assert_reason(rule, RULE_KEY_EXE, &info, "exe: /usr/sbin/sshd matched /usr/sbin/*");
+
+        m.matched_glob[RULE_KEY_EXE] = "/usr/s*";
+        assert_int_equal(explain_qualifier(rule, RULE_KEY_EXE, &m, &info, &s), 0);
+        assert_string_equal(s, "exe: /usr/sbin/sshd matched /usr/s*");
+        free(s);
+        /* A glob that is the value itself tells nothing more. */
+        m.matched_glob[RULE_KEY_NAME] = rule->names[1];
+        assert_int_equal(explain_qualifier(rule, RULE_KEY_NAME, &m, &info, &s), 0);
+        assert_string_equal(s, "name: \"sshd\" matched");
+        free(s);
+}
+
 /* explain's winner is the last rule whose every qualifier matched, and that is
  * exactly what the matcher (apply, the daemon) picks. */
 static void test_explain_agrees_with_matcher(void **state) {
@@ -437,6 +462,7 @@ int main(void) {
                 cmocka_unit_test(test_rank_memcg_v2),
                 cmocka_unit_test(test_top_order),
                 cmocka_unit_test(test_explain_reasons),
+                cmocka_unit_test(test_explain_recorded_glob),
                 cmocka_unit_test(test_explain_agrees_with_matcher),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -248,6 +248,125 @@ static void test_may_match_fields(void **state) {
         assert_int_equal(fields, PROC_FIELD_CGROUP);
 }
 
+/* Whatever path found the rule, the match records the first glob (in the rule's
+ * order) of each qualifier that matched, pointing into the rule. */
+static void test_recorded_globs_index_path(void **state) {
+        _cleanup_policy_ Policy *p = test_build_policy(
+                "[rule:ssh]\nname = sshd sshd-session\nexe = /opt/* /usr/lib/openssh/* /usr/*\n"
+                "cmdline = *-D* *sshd-session*\ncgroup = /user.slice/* /system.slice/ssh*\nuser = 1000 root 0\n"
+                "oom_score_adj = -1000\n");
+        ProcInfo info = proc("sshd-session", 0, "/usr/lib/openssh/sshd-session", "sshd-session: root@pts/0",
+                             "/system.slice/ssh.service");
+        const Rule *rule = &p->rules[0];
+        RuleMatch m;
+
+        assert_int_equal(p->n_scan_rules, 0);   /* found through the exact-name index */
+        assert_ptr_equal(matcher_find_match(p, &info, &m), rule);
+        assert_true(m.matched);
+        assert_ptr_equal(m.matched_glob[RULE_KEY_NAME], rule->names[1]);
+        assert_string_equal(m.matched_value, "sshd-session");
+        assert_ptr_equal(m.matched_glob[RULE_KEY_EXE], rule->exes[1]);   /* the first that matches */
+        assert_ptr_equal(m.matched_glob[RULE_KEY_CMDLINE], rule->cmdlines[1]);
+        assert_ptr_equal(m.matched_glob[RULE_KEY_CGROUP], rule->cgroups[1]);
+        /* user: the entry as written whose uid is the process's, the first of two */
+        assert_ptr_equal(m.matched_glob[RULE_KEY_USER], rule->user_names[1]);
+        assert_string_equal(m.matched_glob[RULE_KEY_USER], "root");
+        assert_int_equal(rule->uids[1], info.uid);
+        assert_null(m.matched_glob[RULE_KEY_OOM_SCORE_ADJ]);
+        assert_null(m.matched_glob[RULE_KEY_CHILDREN]);
+}
+
+static void test_recorded_globs_scan_path(void **state) {
+        _cleanup_policy_ Policy *p = test_build_policy(
+                "[rule:web]\nname = ngin? node* nodejs\ncmdline = *--port=80 *--port=8080*\noom_score_adj = 100\n"
+                "[rule:journal]\nname = *-journald\nexe = /usr/lib/systemd/*\noom_score_adj = -900\n");
+        ProcInfo node = proc("nodejs", 33, "/usr/bin/node", "nodejs app.js --port=8080", NULL);
+        /* A 15-character comm: the name matched is the exe's basename. */
+        ProcInfo journald = proc("systemd-journal", 0, "/usr/lib/systemd/systemd-journald", "/lib/systemd/systemd-journald",
+                                 NULL);
+        RuleMatch m;
+
+        assert_int_equal(p->n_scan_rules, 2);
+        assert_ptr_equal(matcher_find_match(p, &node, &m), &p->rules[0]);
+        assert_ptr_equal(m.matched_glob[RULE_KEY_NAME], p->rules[0].names[1]);   /* node*, before the literal */
+        assert_string_equal(m.matched_value, "nodejs");
+        assert_ptr_equal(m.matched_glob[RULE_KEY_CMDLINE], p->rules[0].cmdlines[1]);
+        assert_int_equal(m.result[RULE_KEY_EXE], QUALIFIER_ABSENT);
+        assert_null(m.matched_glob[RULE_KEY_EXE]);
+        assert_int_equal(m.result[RULE_KEY_USER], QUALIFIER_ABSENT);
+        assert_null(m.matched_glob[RULE_KEY_USER]);
+
+        assert_ptr_equal(matcher_find_match(p, &journald, &m), &p->rules[1]);
+        assert_string_equal(m.matched_glob[RULE_KEY_NAME], "*-journald");
+        assert_string_equal(m.matched_value, "systemd-journald");
+        assert_string_equal(m.matched_glob[RULE_KEY_EXE], "/usr/lib/systemd/*");
+}
+
+/* Only a matched qualifier has a glob; no rule found leaves nothing behind. */
+static void test_recorded_globs_failures(void **state) {
+        _cleanup_policy_ Policy *p = test_build_policy(
+                "[rule:ssh]\nname = sshd\nexe = /usr/sbin/sshd\nuser = root\ncgroup = /system.slice/*\n"
+                "oom_score_adj = -1000\n");
+        ProcInfo spoof = proc("sshd", 1000, "/tmp/sshd", NULL, "/system.slice/x.service");
+        ProcInfo hidden = proc("sshd", 0, NULL, NULL, NULL);
+        RuleMatch m;
+
+        assert_false(rule_matches(&p->rules[0], &spoof, &m));
+        assert_false(m.matched);
+        assert_string_equal(m.matched_glob[RULE_KEY_NAME], "sshd");
+        assert_int_equal(m.result[RULE_KEY_EXE], QUALIFIER_FAILED);
+        assert_null(m.matched_glob[RULE_KEY_EXE]);
+        assert_int_equal(m.result[RULE_KEY_USER], QUALIFIER_FAILED);
+        assert_null(m.matched_glob[RULE_KEY_USER]);
+        /* checked on although the rule had failed already */
+        assert_string_equal(m.matched_glob[RULE_KEY_CGROUP], "/system.slice/*");
+
+        assert_false(rule_matches(&p->rules[0], &hidden, &m));
+        assert_int_equal(m.result[RULE_KEY_EXE], QUALIFIER_UNKNOWN);
+        assert_null(m.matched_glob[RULE_KEY_EXE]);
+
+        memset(&m, 0x5a, sizeof(m));
+        assert_null(matcher_find_match(p, &spoof, &m));
+        assert_false(m.matched);
+        assert_null(m.matched_value);
+        for (RuleKey k = 0; k < _RULE_KEY_MAX; k++) {
+                assert_int_equal(m.result[k], QUALIFIER_ABSENT);
+                assert_null(m.matched_glob[k]);
+        }
+}
+
+/* The daemon's check stops at the first failing qualifier and records nothing;
+ * the recording one checks them all. Both must give the same verdict. */
+static void test_quick_and_recorded_agree(void **state) {
+        _cleanup_policy_ Policy *p = test_build_policy(
+                "[rule:a]\nname = sshd\nexe = /usr/sbin/*\nuser = root\noom_score_adj = 1\n"
+                "[rule:b]\nname = ss*\ncmdline = *-D*\ncgroup = /system.slice/*\noom_score_adj = 2\n"
+                "[rule:c]\nexe = /usr/*\nuser = 1000\noom_score_adj = 3\n"
+                "[oom_score_adj]\nsshd = 4\n");
+        ProcInfo procs[] = {
+                proc("sshd", 0, "/usr/sbin/sshd", "sshd -D", "/system.slice/ssh.service"),
+                proc("sshd", 1000, "/usr/sbin/sshd", "sshd", "/user.slice"),
+                proc("sshd", 0, NULL, "sshd -D", "/system.slice/ssh.service"),
+                proc("ssh", 1000, "/usr/bin/ssh", "ssh -D 1080 host", "/user.slice"),
+                proc("bash", 1000, "/usr/bin/bash", "bash", NULL),
+                proc("bash", 0, NULL, NULL, NULL),
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(procs); i++) {
+                const Rule *found = matcher_find_rule(p, &procs[i]);
+                RuleMatch m;
+
+                for (size_t k = 0; k < p->n_rules; k++) {
+                        bool quick = rule_matches(&p->rules[k], &procs[i], NULL);
+
+                        assert_int_equal(rule_matches(&p->rules[k], &procs[i], &m), quick);
+                        assert_int_equal(m.matched, quick);
+                }
+                assert_ptr_equal(matcher_find_match(p, &procs[i], &m), found);
+                assert_int_equal(m.matched, found != NULL);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_globs_and_short_form),
@@ -260,6 +379,10 @@ int main(void) {
                 cmocka_unit_test(test_scan_first_pass_agrees),
                 cmocka_unit_test(test_may_match),
                 cmocka_unit_test(test_may_match_fields),
+                cmocka_unit_test(test_recorded_globs_index_path),
+                cmocka_unit_test(test_recorded_globs_scan_path),
+                cmocka_unit_test(test_recorded_globs_failures),
+                cmocka_unit_test(test_quick_and_recorded_agree),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

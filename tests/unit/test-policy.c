@@ -1,301 +1,151 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
+/* The policy model on its own: its validation and the index the matcher reads.
+ * Reading policy files into it (the builder) is tested in test-config.c. */
 #include <string.h>
+#include <syslog.h>
 
 #include "test-util.h"
 #include "policy/policy.h"
 #include "proc/proc-info.h"
+#include "shared/strv.h"
 
-typedef struct TestFile {
-        const char *name;
-        const char *content;
-} TestFile;
-
-/* Builds a policy from in-memory files; returns the finish result. */
-static int build(const TestFile *files, size_t n, Policy **ret, DiagList *diag) {
-        _cleanup_policy_builder_ PolicyBuilder *b = NULL;
-
-        assert_int_equal(policy_builder_new(&b), 0);
-        for (size_t i = 0; i < n; i++)
-                assert_int_equal(policy_builder_add_file(b, files[i].name, files[i].content, strlen(files[i].content), diag), 0);
-        return policy_builder_finish(b, ret, diag);
-}
-
-static Policy *build_ok(const char *content) {
-        DiagList diag = {};
-        Policy *p = NULL;
-        int r = build(&(TestFile) { "main.conf", content }, 1, &p, &diag);
-
-        if (r < 0)
-                diag_list_print(&diag, stderr);
-        assert_int_equal(r, 0);
-        assert_int_equal(diag.n_errors, 0);
-        diag_list_done(&diag);
-        return p;
-}
-
-/* Asserts that the policy fails and that exactly these errors (in order) are reported. */
-static void expect_errors(const TestFile *files, size_t n, const char *const *expected) {
-        DiagList diag = {};
-        Policy *p = NULL;
+/* Asserts that exactly these diagnostics (in order) are in diag, and empties it. */
+static void expect_diag(DiagList *diag, const char *const *expected) {
         size_t n_expected = 0;
 
-        assert_int_not_equal(build(files, n, &p, &diag), 0);
-        assert_null(p);
         while (expected[n_expected])
                 n_expected++;
-        if (diag.n_errors != n_expected)
-                diag_list_print(&diag, stderr);
-        assert_int_equal(diag.n_errors, n_expected);
+        if (diag->n_entries != n_expected)
+                diag_list_print(diag, stderr);
+        assert_int_equal(diag->n_entries, n_expected);
         for (size_t i = 0; i < n_expected; i++) {
-                _cleanup_free_ char *s = diag_entry_format(&diag.entries[i]);
+                _cleanup_free_ char *s = diag_entry_format(&diag->entries[i]);
                 assert_string_equal(s, expected[i]);
         }
-        diag_list_done(&diag);
+        diag_list_done(diag);
+        *diag = (DiagList) {};
 }
 
-#define EXPECT_ERRORS(content, ...) \
-        expect_errors(&(TestFile) { "t.conf", content }, 1, (const char *const[]) { __VA_ARGS__, NULL })
+#define EXPECT_DIAG(diag, ...) expect_diag((diag), (const char *const[]) { __VA_ARGS__, NULL })
 
-static void test_short_form_and_sysctl(void **state) {
-        _cleanup_policy_ Policy *p = build_ok(
-                "# comment\n"
-                "; another\n"
-                "[sysctl]\n"
-                "vm.overcommit_memory = 2\n"
-                "vm.overcommit_ratio=80\n"
-                "kernel.panic = -1\n"
-                "\n"
-                "[oom_score_adj]\n"
-                "sshd = -1000\n"
-                "chrom* = 300 ; inline comment\n"
-                "  indented = 5\n");
+static void test_daemon_settings_default(void **state) {
+        DaemonSettings s;
 
-        assert_int_equal(p->n_rules, 3);
-        assert_string_equal(p->rules[0].name, "sshd");
-        assert_true(p->rules[0].short_form);
-        assert_int_equal(p->rules[0].oom_score_adj, -1000);
-        assert_string_equal(p->rules[1].names[0], "chrom*");
-        assert_int_equal(p->rules[1].oom_score_adj, 300);
-        assert_int_equal(p->rules[1].origin.line, 10);
-        assert_string_equal(p->rules[1].origin.file, "main.conf");
-        assert_int_equal(p->rules[2].oom_score_adj, 5);
-        assert_true(p->sysctl[SYSCTL_OVERCOMMIT_MEMORY].set);
-        assert_int_equal(p->sysctl[SYSCTL_OVERCOMMIT_MEMORY].value, 2);
-        assert_int_equal(p->sysctl[SYSCTL_OVERCOMMIT_MEMORY].origin.line, 4);
-        assert_int_equal(p->sysctl[SYSCTL_OVERCOMMIT_RATIO].value, 80);
-        assert_int_equal(p->sysctl[SYSCTL_KERNEL_PANIC].value, -1);
-        assert_false(p->sysctl[SYSCTL_PANIC_ON_OOM].set);
-        assert_int_equal(p->proc_fields, 0);
+        memset(&s, 0xff, sizeof(s));
+        daemon_settings_init_default(&s);
+        assert_int_equal(s.rescan_interval_sec, 300);
+        assert_int_equal(s.self_oom_score_adj, OOM_SCORE_ADJ_MIN);
+        assert_int_equal(s.default_oom_score_adj, 0);
+        assert_int_equal(s.log_level, LOG_INFO);
+        assert_null(s.metrics_file);
+        assert_true(s.watch_kernel_log);
+        assert_false(s.restore_on_exit);
+        for (DaemonKey k = 0; k < _DAEMON_KEY_MAX; k++)
+                assert_null(s.origin[k].file);
 }
 
-static void test_full_rule(void **state) {
-        _cleanup_policy_ Policy *p = build_ok(
-                "[rule:ssh]\n"
-                "name = sshd sshd-session\n"
-                "exe = /usr/sbin/sshd /usr/lib/openssh/sshd-session\n"
-                "user = root 0\n"
-                "cgroup = /system.slice/ssh.service*\n"
-                "cmdline = *sshd*\n"
-                "oom_score_adj = -900\n"
-                "children = reset\n");
-        const Rule *r = &p->rules[0];
+static void test_rule_validate(void **state) {
+        const Origin where = { "a.conf", 3 }, later = { "b.conf", 7 };
+        Rule rule = { .name = (char *) "x" };
+        DiagList diag = {};
 
-        assert_int_equal(p->n_rules, 1);
-        assert_string_equal(r->name, "ssh");
-        assert_false(r->short_form);
-        assert_int_equal(r->n_uids, 2);
-        assert_int_equal(r->uids[0], 0);
-        assert_string_equal(r->names[1], "sshd-session");
-        assert_string_equal(r->exes[0], "/usr/sbin/sshd");
-        assert_int_equal(r->oom_score_adj, -900);
-        assert_int_equal(r->children, CHILDREN_RESET);
-        assert_int_equal(r->key_origin[RULE_KEY_EXE].line, 3);
-        assert_int_equal(p->proc_fields, PROC_FIELD_UID | PROC_FIELD_EXE | PROC_FIELD_CMDLINE | PROC_FIELD_CGROUP);
-}
+        /* Both problems, in this order, at the given place. */
+        assert_int_equal(rule_validate(&rule, where, &diag), 0);
+        EXPECT_DIAG(&diag,
+                    "a.conf:3: rule 'x' needs at least one of name, exe, cmdline or cgroup (user alone would match every "
+                    "process of that user)",
+                    "a.conf:3: rule 'x' sets no oom_score_adj");
 
-static void test_oom_adj_conversion(void **state) {
-        static const struct { const char *in; int out; } cases[] = {
-                { "-17", -1000 }, { "15", 1000 }, { "0", 0 }, { "-16", -941 }, { "-5", -294 }, { "1", 58 }, { "14", 823 },
-        };
+        rule.key_origin[RULE_KEY_USER] = later;
+        rule.key_origin[RULE_KEY_OOM_SCORE_ADJ] = later;
+        assert_int_equal(rule_validate(&rule, where, &diag), 0);
+        EXPECT_DIAG(&diag,
+                    "a.conf:3: rule 'x' needs at least one of name, exe, cmdline or cgroup (user alone would match every "
+                    "process of that user)");
 
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_free_ char *text = NULL;
-                Policy *p;
-
-                assert_true(asprintf(&text, "[rule:x]\nname = x\noom_adj = %s\n", cases[i].in) > 0);
-                p = build_ok(text);
-                assert_int_equal(p->rules[0].oom_score_adj, cases[i].out);
-                policy_free(p);
+        /* Any one of the four qualifiers will do; set means "has an origin". */
+        for (RuleKey k = RULE_KEY_NAME; k <= RULE_KEY_CGROUP; k++) {
+                if (k == RULE_KEY_USER)
+                        continue;
+                rule.key_origin[k] = later;
+                assert_int_equal(rule_validate(&rule, where, &diag), 0);
+                assert_int_equal(diag.n_entries, 0);
+                rule.key_origin[k] = (Origin) {};
         }
-        EXPECT_ERRORS("[rule:x]\nname = x\noom_adj = -18\n", "t.conf:3: value -18 for 'oom_adj' is out of range (-17..15)");
+
+        rule = (Rule) { .name = (char *) "chrom*", .short_form = true };
+        rule.key_origin[RULE_KEY_NAME] = later;
+        assert_int_equal(rule_validate(&rule, where, &diag), 0);
+        EXPECT_DIAG(&diag, "a.conf:3: [oom_score_adj] entry 'chrom*' sets no oom_score_adj");
 }
 
-static void test_daemon_settings(void **state) {
-        _cleanup_policy_ Policy *p = build_ok("[oom_score_adj]\nx = 1\n");
-
-        /* defaults */
-        assert_int_equal(p->daemon.rescan_interval_sec, 300);
-        assert_int_equal(p->daemon.self_oom_score_adj, -1000);
-        assert_int_equal(p->daemon.default_oom_score_adj, 0);
-        assert_true(p->daemon.watch_kernel_log);
-        assert_false(p->daemon.restore_on_exit);
-        assert_null(p->daemon.metrics_file);
-        policy_free(TAKE_PTR(p));
-
-        p = build_ok("[daemon]\nrescan_interval = 0\nself_oom_score_adj = -500\ndefault_oom_score_adj = 10\n"
-                     "log_level = debug\nmetrics_file = /var/lib/node_exporter/oompolicy.prom\n"
-                     "watch_kernel_log = no\nrestore_on_exit = yes\n");
-        assert_int_equal(p->daemon.rescan_interval_sec, 0);
-        assert_int_equal(p->daemon.self_oom_score_adj, -500);
-        assert_int_equal(p->daemon.default_oom_score_adj, 10);
-        assert_int_equal(p->daemon.log_level, 7);
-        assert_string_equal(p->daemon.metrics_file, "/var/lib/node_exporter/oompolicy.prom");
-        assert_false(p->daemon.watch_kernel_log);
-        assert_true(p->daemon.restore_on_exit);
-        assert_int_equal(p->daemon.origin[DAEMON_KEY_RESTORE_ON_EXIT].line, 8);
-}
-
-static void test_error_messages(void **state) {
-        EXPECT_ERRORS("[sysctl]\nvm.overcommit_memory = 3\n",
-                      "t.conf:2: value 3 for 'vm.overcommit_memory' is out of range (0..2)");
-        EXPECT_ERRORS("[sysctl]\nvm.panic_on_oom =\n", "t.conf:2: empty value for 'vm.panic_on_oom'");
-        EXPECT_ERRORS("[sysctl]\nvm.panic_on_oom = 1\nvm/panic_on_oom = 0\n",
-                      "t.conf:3: duplicate key 'vm/panic_on_oom' in [sysctl] (already set at line 2)");
-        EXPECT_ERRORS("[sysctl]\nvm.swappiness = 10\n",
-                      "t.conf:2: unknown sysctl 'vm.swappiness' (oompolicyd manages vm.overcommit_memory, "
-                      "vm.overcommit_ratio, vm.overcommit_kbytes, vm.panic_on_oom, vm.oom_kill_allocating_task, "
-                      "vm.oom_dump_tasks, vm.admin_reserve_kbytes, vm.user_reserve_kbytes and kernel.panic)");
-        EXPECT_ERRORS("[oom_score_adj]\nfoo = -10x\n", "t.conf:2: value '-10x' for 'foo' is not an integer");
-        EXPECT_ERRORS("[oom_score_adj]\nfoo = 1001\n", "t.conf:2: value 1001 for 'foo' is out of range (-1000..1000)");
-        EXPECT_ERRORS("[oom_score_adj]\nfoo =\n", "t.conf:2: empty value for 'foo'");
-        EXPECT_ERRORS("[oom_score_adj]\nfo[o = 1\n", "t.conf:2: glob 'fo[o' has an unbalanced '['");
-        EXPECT_ERRORS("[oom_score_adj]\nfoo = 1\nbar = 2\nfoo = 3\n",
-                      "t.conf:4: duplicate key 'foo' in [oom_score_adj] (already set at line 2)");
-        EXPECT_ERRORS("[things]\nfoo = 1\n",
-                      "t.conf:1: unknown section [things] (expected [sysctl], [oom_score_adj], [rule:NAME] or [daemon])");
-        EXPECT_ERRORS("[rule:x]\nname = x\noom_score_adj = 1\ncolour = red\n",
-                      "t.conf:4: unknown key 'colour' in [rule:x] (expected name, exe, cmdline, user, cgroup, "
-                      "oom_score_adj, oom_adj or children)");
-        EXPECT_ERRORS("[rule:x]\nname = x\nuser = no-such-user-oompolicy\noom_score_adj = 1\n",
-                      "t.conf:3: user 'no-such-user-oompolicy' does not exist");
-        EXPECT_ERRORS("[rule:x]\nname = x\nexe = sshd\noom_score_adj = 1\n",
-                      "t.conf:3: glob 'sshd' in 'exe' can never match: executable paths begin with '/'");
-        EXPECT_ERRORS("[rule:x]\nname = a [b\noom_score_adj = 1\n", "t.conf:2: glob '[b' in 'name' has an unbalanced '['");
-        EXPECT_ERRORS("[rule:x]\nname =   \noom_score_adj = 1\n", "t.conf:2: empty value for 'name'");
-        EXPECT_ERRORS("[rule:x]\nuser = root\noom_score_adj = 1\n",
-                      "t.conf:1: rule 'x' needs at least one of name, exe, cmdline or cgroup (user alone would match "
-                      "every process of that user)");
-        EXPECT_ERRORS("[rule:x]\nname = x\n", "t.conf:1: rule 'x' sets no oom_score_adj");
-        EXPECT_ERRORS("[rule:x]\nname = x\noom_score_adj = 1\noom_adj = 2\n",
-                      "t.conf:4: duplicate key 'oom_adj' in [rule:x] (already set at line 3)");
-        EXPECT_ERRORS("[rule:x]\nname = x\noom_score_adj = 1\nchildren = sometimes\n",
-                      "t.conf:4: invalid value 'sometimes' for 'children' (expected inherit or reset)");
-        EXPECT_ERRORS("[rule:bad name]\nname = x\n", "t.conf:1: invalid rule name 'bad name': use letters, digits and -_.@:+");
-        EXPECT_ERRORS("[daemon]\nlog_level = loud\n",
-                      "t.conf:2: invalid log_level 'loud' (expected emerg, alert, crit, err, warning, notice, info or debug)");
-        EXPECT_ERRORS("[daemon]\nrestore_on_exit = perhaps\n",
-                      "t.conf:2: invalid boolean 'perhaps' for 'restore_on_exit' (expected yes or no)");
-        EXPECT_ERRORS("[daemon]\nmetrics_file = metrics.prom\n", "t.conf:2: metrics_file 'metrics.prom' is not an absolute path");
-        EXPECT_ERRORS("[daemon]\nrescan_interval = 5min\n", "t.conf:2: value '5min' for 'rescan_interval' is not an integer");
-        EXPECT_ERRORS("[daemon]\nverbose = yes\n",
-                      "t.conf:2: unknown key 'verbose' in [daemon] (expected rescan_interval, self_oom_score_adj, "
-                      "default_oom_score_adj, log_level, metrics_file, watch_kernel_log or restore_on_exit)");
-        EXPECT_ERRORS("[sysctl]\nvm.overcommit_ratio = 50\nvm.overcommit_kbytes = 1000\n",
-                      "t.conf:3: vm.overcommit_kbytes and vm.overcommit_ratio (set at t.conf:2) exclude each other: "
-                      "writing one makes the kernel zero the other; set only one");
-}
-
-static void test_syntax_errors(void **state) {
-        char long_line[300];
-
-        EXPECT_ERRORS("[sysctl\nvm.panic_on_oom = 1\n", "t.conf:1: section header is missing its closing ']'");
-        EXPECT_ERRORS("[]\n", "t.conf:1: empty section name");
-        EXPECT_ERRORS("[sysctl] trailing\n", "t.conf:1: unexpected text after section header");
-        EXPECT_ERRORS("[sysctl]\njust words\n", "t.conf:2: expected 'KEY = VALUE', a [section] header or a comment");
-        EXPECT_ERRORS("[sysctl]\n= 3\n", "t.conf:2: missing key before '='");
-        EXPECT_ERRORS("sshd = 1\n", "t.conf:1: assignment outside of any [section]");
-        memset(long_line, 'a', sizeof(long_line));
-        memcpy(long_line, "[oom_score_adj]\n", 16);
-        strcpy(long_line + 250, " = 1\n");
-        EXPECT_ERRORS(long_line,
-                      "t.conf:2: line is longer than 198 characters; split it (e.g. into several rules)");
-}
-
-static void test_all_errors_reported(void **state) {
-        /* One run reports every problem of every file, not just the first. */
-        const TestFile files[] = {
-                { "a.conf", "[sysctl]\nvm.oom_dump_tasks = 2\n[oom_score_adj]\nx = y\n" },
-                { "b.conf", "[nope]\n[rule:r]\nname = [\n" },
-        };
-
-        expect_errors(files, 2, (const char *const[]) {
-                "a.conf:2: value 2 for 'vm.oom_dump_tasks' is out of range (0..1)",
-                "a.conf:4: value 'y' for 'x' is not an integer",
-                "b.conf:1: unknown section [nope] (expected [sysctl], [oom_score_adj], [rule:NAME] or [daemon])",
-                "b.conf:3: glob '[' in 'name' has an unbalanced '['",
-                NULL,
-        });
-}
-
-static void test_dropin_overrides(void **state) {
-        const TestFile files[] = {
-                { "vendor.conf",
-                  "[sysctl]\nvm.oom_dump_tasks = 1\nvm.panic_on_oom = 0\n"
-                  "[rule:ssh]\nname = sshd\nuser = root\noom_score_adj = -1000\n"
-                  "[rule:browsers]\nname = chrom* firefox\noom_score_adj = 500\n" },
-                /* Same key twice in *different* files is an override, not a duplicate. */
-                { "10-site.conf", "[sysctl]\nvm.panic_on_oom = 1\n[rule:ssh]\noom_score_adj = -500\n" },
-                { "20-more.conf", "[oom_score_adj]\nfirefox = 100\n" },
-        };
+static void test_sysctl_settings_validate(void **state) {
+        SysctlSetting sysctl[_SYSCTL_MAX] = {};
         DiagList diag = {};
-        _cleanup_policy_ Policy *p = NULL;
 
-        assert_int_equal(build(files, ELEMENTSOF(files), &p, &diag), 0);
-        assert_int_equal(p->sysctl[SYSCTL_PANIC_ON_OOM].value, 1);
-        assert_string_equal(p->sysctl[SYSCTL_PANIC_ON_OOM].origin.file, "10-site.conf");
-        assert_int_equal(p->sysctl[SYSCTL_OOM_DUMP_TASKS].value, 1);
-        assert_int_equal(p->n_rules, 3);
-        /* Redefinition moves the rule later in precedence. */
-        assert_string_equal(p->rules[0].name, "browsers");
-        assert_string_equal(p->rules[1].name, "ssh");
-        assert_int_equal(p->rules[1].oom_score_adj, -500);
-        assert_string_equal(p->rules[1].names[0], "sshd");
-        assert_int_equal(p->rules[1].n_uids, 1);
-        assert_string_equal(p->rules[1].key_origin[RULE_KEY_NAME].file, "vendor.conf");
-        assert_string_equal(p->rules[1].key_origin[RULE_KEY_OOM_SCORE_ADJ].file, "10-site.conf");
-        assert_string_equal(p->rules[1].origin.file, "10-site.conf");
-        assert_string_equal(p->rules[2].name, "firefox");
-        assert_true(p->rules[2].short_form);
+        assert_int_equal(sysctl_settings_validate(sysctl, &diag), 0);
+        sysctl[SYSCTL_OVERCOMMIT_RATIO] = (SysctlSetting) { .set = true, .value = 50, .origin = { "a.conf", 2 } };
+        sysctl[SYSCTL_OVERCOMMIT_MEMORY] = (SysctlSetting) { .set = true, .value = 2, .origin = { "a.conf", 3 } };
+        assert_int_equal(sysctl_settings_validate(sysctl, &diag), 0);
         assert_int_equal(diag.n_entries, 0);
-        diag_list_done(&diag);
+
+        /* Reported at the kbytes line, naming where the ratio was set. */
+        sysctl[SYSCTL_OVERCOMMIT_KBYTES] = (SysctlSetting) { .set = true, .value = 1000, .origin = { "b.conf", 5 } };
+        assert_int_equal(sysctl_settings_validate(sysctl, &diag), 0);
+        EXPECT_DIAG(&diag,
+                    "b.conf:5: vm.overcommit_kbytes and vm.overcommit_ratio (set at a.conf:2) exclude each other: "
+                    "writing one makes the kernel zero the other; set only one");
 }
 
-static void test_dropin_merged_rule_validated(void **state) {
-        /* A drop-in may carry only the keys it changes; the merged rule is checked. */
-        const TestFile ok[] = {
-                { "a.conf", "[rule:r]\nname = x\n" },
-                { "b.conf", "[rule:r]\noom_score_adj = 7\n" },
-        };
-        const TestFile bad[] = {
-                { "a.conf", "[rule:r]\nuser = root\n" },
-                { "b.conf", "[rule:r]\noom_score_adj = 7\n" },
-        };
-        DiagList diag = {};
-        _cleanup_policy_ Policy *p = NULL;
+static char **words(const char *s) {
+        char **l = NULL;
 
-        assert_int_equal(build(ok, 2, &p, &diag), 0);
-        assert_int_equal(p->rules[0].oom_score_adj, 7);
-        diag_list_done(&diag);
-        expect_errors(bad, 2, (const char *const[]) {
-                "a.conf:1: rule 'r' needs at least one of name, exe, cmdline or cgroup (user alone would match every "
-                "process of that user)",
-                NULL,
-        });
+        assert_int_equal(strv_split_blank(s, &l), 0);
+        return l;
+}
+
+/* A Policy assembled by hand, without any file: the model does not need the builder. */
+static void test_build_index_by_hand(void **state) {
+        _cleanup_policy_ Policy *p = calloc(1, sizeof(Policy));
+        const size_t *idx;
+        size_t n;
+
+        assert_non_null(p);
+        p->n_rules = 4;
+        p->rules = calloc(p->n_rules, sizeof(Rule));
+        assert_non_null(p->rules);
+        p->rules[0] = (Rule) { .name = strdup("a"), .names = words("sshd bash") };
+        p->rules[1] = (Rule) { .name = strdup("b"), .names = words("ss* sshd"), .cmdlines = words("*-D*") };
+        p->rules[2] = (Rule) { .name = strdup("c"), .exes = words("/usr/sbin/*") };
+        p->rules[3] = (Rule) { .name = strdup("d"), .names = words("sshd"), .cgroups = words("/system.slice/*") };
+        p->rules[3].uids = calloc(1, sizeof(uid_t));
+        p->rules[3].n_uids = 1;
+        p->rules[3].user_names = words("root");
+
+        assert_int_equal(policy_build_index(p), 0);
+        for (size_t i = 0; i < p->n_rules; i++)
+                assert_int_equal(p->rules[i].index, i);
+        assert_int_equal(p->rules[0].proc_fields, 0);
+        assert_int_equal(p->rules[1].proc_fields, PROC_FIELD_CMDLINE);
+        assert_int_equal(p->rules[2].proc_fields, PROC_FIELD_EXE);
+        assert_int_equal(p->rules[3].proc_fields, PROC_FIELD_UID | PROC_FIELD_CGROUP);
+        assert_int_equal(p->proc_fields, PROC_FIELD_ALL);
+
+        idx = policy_rules_for_name(p, "sshd", &n);
+        assert_int_equal(n, 2);          /* not b: one glob makes the whole rule a scanned one */
+        assert_int_equal(idx[0], 3);
+        assert_int_equal(idx[1], 0);
+        assert_int_equal(p->n_scan_rules, 2);
+        assert_int_equal(p->scan_rules[0], 2);
+        assert_int_equal(p->scan_rules[1], 1);
+        assert_null(policy_scan_names(p, 0));
+        assert_string_equal(policy_scan_names(p, 1)[0], "ss*");
+        assert_string_equal(policy_scan_names(p, 1)[1], "sshd");
+        assert_null(policy_scan_names(p, 1)[2]);
 }
 
 static void test_name_index(void **state) {
-        _cleanup_policy_ Policy *p = build_ok(
+        _cleanup_policy_ Policy *p = test_build_policy(
                 "[oom_score_adj]\nsshd = 1\nfoo* = 2\n"
                 "[rule:a]\nname = sshd bash\noom_score_adj = 3\n"
                 "[rule:b]\nexe = /bin/*\noom_score_adj = 4\n");
@@ -316,44 +166,8 @@ static void test_name_index(void **state) {
         assert_int_equal(p->scan_rules[1], 1);
 }
 
-/* Found by fuzz-policy: a drop-in redefining a glob key leaked the earlier list
- * (caught by ASan/valgrind when the unit tests run under them). */
-static void test_dropin_replaces_globs(void **state) {
-        static const TestFile files[] = {
-                { "a.conf", "[rule:r]\nname = a1 a2\nexe = /a\ncmdline = a*\ncgroup = /a\noom_score_adj = 1\n" },
-                { "b.conf", "[rule:r]\nname = b1\nexe = /b1 /b2\ncmdline = b*\ncgroup = /b\n" },
-        };
-        _cleanup_(diag_list_done) DiagList diag = {};
-        _cleanup_policy_ Policy *p = NULL;
-
-        assert_int_equal(build(files, ELEMENTSOF(files), &p, &diag), 0);
-        assert_int_equal(p->n_rules, 1);
-        assert_string_equal(p->rules[0].names[0], "b1");
-        assert_null(p->rules[0].names[1]);
-        assert_string_equal(p->rules[0].exes[1], "/b2");
-        assert_string_equal(p->rules[0].cmdlines[0], "b*");
-        assert_string_equal(p->rules[0].cgroups[0], "/b");
-        assert_int_equal(p->rules[0].oom_score_adj, 1);
-        assert_string_equal(p->rules[0].key_origin[RULE_KEY_NAME].file, "b.conf");
-}
-
-/* Found by fuzz-policy: a policy without rules sorted a NULL array (UB, caught by UBSan). */
-static void test_no_rules(void **state) {
-        static const char *const texts[] = { "", "# only a comment\n", "[sysctl]\nvm.oom_dump_tasks = 1\n" };
-
-        for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
-                _cleanup_policy_ Policy *p = build_ok(texts[i]);
-                size_t n = 1;
-
-                assert_int_equal(p->n_rules, 0);
-                assert_int_equal(p->n_scan_rules, 0);
-                assert_null(policy_rules_for_name(p, "sshd", &n));
-                assert_int_equal(n, 0);
-        }
-}
-
 static void test_scan_names(void **state) {
-        _cleanup_policy_ Policy *p = build_ok(
+        _cleanup_policy_ Policy *p = test_build_policy(
                 "[oom_score_adj]\nfoo* = 2\nsshd = 1\n"
                 "[rule:a]\nname = ba?h zsh b[aeiou]sh\nuser = root\noom_score_adj = 3\n"
                 "[rule:b]\nexe = /bin/*\noom_score_adj = 4\n"
@@ -395,18 +209,11 @@ static void test_glob_check(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_short_form_and_sysctl),
-                cmocka_unit_test(test_full_rule),
-                cmocka_unit_test(test_oom_adj_conversion),
-                cmocka_unit_test(test_daemon_settings),
-                cmocka_unit_test(test_error_messages),
-                cmocka_unit_test(test_syntax_errors),
-                cmocka_unit_test(test_all_errors_reported),
-                cmocka_unit_test(test_dropin_overrides),
-                cmocka_unit_test(test_dropin_merged_rule_validated),
+                cmocka_unit_test(test_daemon_settings_default),
+                cmocka_unit_test(test_rule_validate),
+                cmocka_unit_test(test_sysctl_settings_validate),
+                cmocka_unit_test(test_build_index_by_hand),
                 cmocka_unit_test(test_name_index),
-                cmocka_unit_test(test_dropin_replaces_globs),
-                cmocka_unit_test(test_no_rules),
                 cmocka_unit_test(test_scan_names),
                 cmocka_unit_test(test_glob_check),
         };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "test-util.h"
 
-#include "policy/policy.h"
+#include "config/policy-builder.h"
 
 #include <errno.h>
 #include <fcntl.h>
