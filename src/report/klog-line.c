@@ -138,6 +138,23 @@ static const char *match_bracket_stamp(const char *p, const char **ts, size_t *t
         return NULL;
 }
 
+/* "[ T4321]" or "[    C1]" right after the timestamp: the printk caller id of
+ * kernels built with CONFIG_PRINTK_CALLER (Android, syzkaller): the task or CPU
+ * that logged the line. */
+static const char *skip_caller_id(const char *p) {
+        const char *q, *e;
+
+        if (*p != '[')
+                return p;
+        q = p + 1;
+        while (*q == ' ')
+                q++;
+        if (*q != 'T' && *q != 'C')
+                return p;
+        e = skip_digits(q + 1, 1, 10);
+        return e && *e == ']' ? e + 1 : p;
+}
+
 /* "<N>" as printed by dmesg -r and /proc/kmsg. */
 static const char *match_priority(const char *p, unsigned *prio) {
         const char *e;
@@ -396,6 +413,83 @@ static int parse_kmsg(const char *p, KlogLine *ret) {
         return set_kernel(ret, KLOG_FORMAT_KMSG, ts, strlen(ts), q + 1, DECODE_KMSG) < 0 ? -ENOMEM : 1;
 }
 
+/* Android logcat, "threadtime" ("MM-DD HH:MM:SS.mmm  PID  TID L TAG     : msg",
+ * also with a year or "-v UTC"-style zone) and "time" ("MM-DD HH:MM:SS.mmm
+ * L/TAG(  PID): msg"), as in `logcat -b kernel` and bug reports. logd cuts a
+ * kernel message's "subsystem: " prefix off into the tag, so "TAG: msg" is put
+ * back together unless the tag is empty or "kernel". The kernel's own stamp,
+ * when the message starts with one, is the line's timestamp. */
+static int parse_logcat(const char *p, KlogLine *ret) {
+        _cleanup_free_ char *joined = NULL;
+        const char *date = p, *e, *tag, *tag_end, *msg, *ts;
+        size_t date_len, ts_len;
+
+        e = skip_digits(p, 4, 4);
+        if (e && *e == '-')
+                p = e + 1;
+        e = skip_digits(p, 2, 2);
+        if (!e || *e != '-' || !(e = skip_digits(e + 1, 2, 2)) || *e != ' ' || !(e = skip_clock(e + 1)) ||
+            *e != '.' || !(e = skip_digits(e + 1, 3, 9)))
+                return 0;
+        if (*e == ' ' && (e[1] == '+' || e[1] == '-') && skip_digits(e + 2, 4, 4))
+                e += 6;   /* "-v zone": " +0000" */
+        if (*e != ' ')
+                return 0;
+        date_len = (size_t) (e - date);
+        e = skip_blanks(e);
+
+        if (*e != '\0' && strchr("VDIWEFAS", *e) && e[1] == '/') {
+                /* time: "I/TAG(  PID): msg" */
+                tag = e + 2;
+                tag_end = strchr(tag, '(');
+                if (!tag_end)
+                        return 0;
+                e = skip_digits(skip_blanks(tag_end + 1), 1, 10);
+                if (!e || e[0] != ')' || e[1] != ':')
+                        return 0;
+                msg = e[2] == ' ' ? e + 3 : e + 2;
+        } else {
+                /* threadtime: "  PID  TID L TAG: msg" */
+                e = skip_digits(e, 1, 10);
+                if (!e || *e != ' ')
+                        return 0;
+                e = skip_digits(skip_blanks(e), 1, 10);
+                if (!e || *e != ' ')
+                        return 0;
+                e = skip_blanks(e);
+                if (*e == '\0' || !strchr("VDIWEFAS", *e) || e[1] != ' ')
+                        return 0;
+                tag = e + 2;
+                msg = strstr(tag, ": ");
+                if (!msg) {
+                        msg = endswith(tag, ":") ? tag + strlen(tag) : NULL;
+                        if (!msg)
+                                return 0;
+                        tag_end = msg - 1;
+                } else {
+                        tag_end = msg;
+                        msg += 2;
+                }
+        }
+        while (tag_end > tag && ascii_isblank(tag_end[-1]))
+                tag_end--;
+        if (tag_end > tag && !((size_t) (tag_end - tag) == 6 && strncmp(tag, "kernel", 6) == 0)) {
+                if (asprintf(&joined, "%.*s: %s", (int) (tag_end - tag), tag, msg) < 0)
+                        return -ENOMEM;
+                msg = joined;
+        }
+
+        e = match_bracket_stamp(msg, &ts, &ts_len);
+        if (e && ts_len > 0 && ascii_isdigit(ts[0])) {
+                e = skip_caller_id(e);
+                msg = *e == ' ' ? e + 1 : e;
+        } else {
+                ts = date;
+                ts_len = date_len;
+        }
+        return set_kernel(ret, KLOG_FORMAT_LOGCAT, ts, ts_len, msg, DECODE_NONE) < 0 ? -ENOMEM : 1;
+}
+
 /* After a dmesg bracket stamp: journalctl -o short-monotonic adds "host kernel: ". */
 static const char *skip_monotonic_host_tag(const char *p, bool *other) {
         bool kernel = false, has_pid = false;
@@ -445,6 +539,9 @@ int klog_line_parse(const char *line, KlogLine *ret) {
         r = parse_kmsg(p, ret);
         if (r != 0)
                 return r < 0 ? r : 0;
+        r = parse_logcat(p, ret);
+        if (r != 0)
+                return r < 0 ? r : 0;
 
         e = match_priority(p, &prio);
         if (e) {
@@ -459,6 +556,7 @@ int klog_line_parse(const char *line, KlogLine *ret) {
 
         e = match_bracket_stamp(p, &ts, &ts_len);
         if (e) {
+                e = skip_caller_id(e);
                 if (*e == ' ')
                         e++;
                 e = skip_monotonic_host_tag(e, &other);
@@ -490,8 +588,10 @@ int klog_line_parse(const char *line, KlogLine *ret) {
                 }
                 /* A kernel booted with printk.time=1 repeats its own stamp in the message. */
                 s = match_bracket_stamp(msg, &ts, &ts_len);
-                if (s && ts_len > 0 && ascii_isdigit(ts[0]))
+                if (s && ts_len > 0 && ascii_isdigit(ts[0])) {
+                        s = skip_caller_id(s);
                         msg = *s == ' ' ? s + 1 : s;
+                }
                 return set_kernel(ret, KLOG_FORMAT_SYSLOG, p, (size_t) (e - p), msg, DECODE_SYSLOG);
         }
 

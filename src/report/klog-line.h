@@ -21,6 +21,9 @@
  *   Tue 2024-05-21 09:55:23 UTC host kernel:    journalctl -o short-full
  *   1716278123.123456 host kernel: msg          journalctl -o short-unix
  *   6,1234,5678901,-;msg                        /dev/kmsg
+ *   [ 1234.567890][ T4321] msg                  any of the above with printk caller ids
+ *   01-02 03:04:05.678     0     0 I TAG     : msg   Android logcat threadtime
+ *   01-02 03:04:05.678 I/TAG(    0): msg         Android logcat time
  *   msg                                         anything else: bare kernel text
  */
 
@@ -35,6 +38,7 @@ typedef enum KlogFormat {
         KLOG_FORMAT_DMESG,
         KLOG_FORMAT_SYSLOG,
         KLOG_FORMAT_KMSG,
+        KLOG_FORMAT_LOGCAT,
 } KlogFormat;
 
 typedef struct KlogLine {
