@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shared/macro.h"
+#include "ctl/oom-event-output.h"
 #include "report/oom-report.h"
+#include "shared/macro.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ctl/ctl.h"
+#include "ctl/oom-event-output.h"
 #include "report/oom-report.h"
 
 /* A quiet log for this long releases a kill still waiting for its oom_reaper line. */

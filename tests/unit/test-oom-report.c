@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "test-util.h"
+#include "ctl/oom-event-output.h"
 #include "report/klog-line.h"
-#include "shared/macro.h"
 #include "report/oom-report.h"
+#include "shared/macro.h"
 
 typedef struct Events {
         OomEvent **items;

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+#include "report/oom-context-line.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "report/oom-event.h"
+#include "report/oom-parse-util.h"
+#include "shared/string-util.h"
+
+bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret) {
+        static const char marker[] = " invoked oom-killer: ";
+        OomTriggerLine t = { .order = OOM_UNSET, .oom_score_adj = OOM_UNSET };
+        const char *m, *rest;
+
+        assert(text);
+        assert(ret);
+
+        m = strstr(text, marker);
+        /* The comm is printed first and may itself contain blanks and parentheses. */
+        if (!m || m == text || m - text > OOM_MAX_COMM_LEN)
+                return false;
+
+        for (rest = m + strlen(marker); *rest != '\0'; ) {
+                const char *end = strstr(rest, ", "), *eq;
+                int64_t v;
+
+                if (!end)
+                        end = rest + strlen(rest);
+                eq = memchr(rest, '=', (size_t) (end - rest));
+                if (eq) {
+                        size_t klen = (size_t) (eq - rest);
+
+                        if (klen == 8 && strncmp(rest, "gfp_mask", klen) == 0) {
+                                t.gfp_mask = eq + 1;
+                                t.gfp_mask_len = (size_t) (end - eq - 1);
+                        } else if (klen == 5 && strncmp(rest, "order", klen) == 0) {
+                                if (oom_parse_number_span(eq + 1, end, false, &v))
+                                        t.order = v;
+                        } else if (klen == 13 && strncmp(rest, "oom_score_adj", klen) == 0) {
+                                if (oom_parse_number_span(eq + 1, end, false, &v))
+                                        t.oom_score_adj = v;
+                        }
+                }
+                rest = *end != '\0' ? end + 2 : end;
+        }
+        if (!t.gfp_mask && t.order == OOM_UNSET)
+                return false;
+
+        t.comm = text;
+        t.comm_len = (size_t) (m - text);
+        *ret = t;
+        return true;
+}
+
+bool oom_group_line_parse(const char *s) {
+        assert(s);
+        return startswith(s, "Tasks in ") && endswith(s, " are going to be killed due to memory.oom.group set");
+}
+
+/* The pid and comm of a dump_stack() header; NULL comm when it cannot be read. */
+static void parse_dump_stack(const char *s, OomContextLine *l) {
+        const char *q;
+        int64_t pid;
+
+        if ((q = startswith(s, "CPU: "))) {
+                q = strstr(q, " PID: ");
+                if (!q)
+                        return;
+                q = oom_parse_number(q + 6, &pid);
+                q = q ? startswith(q, " Comm: ") : NULL;
+        } else {
+                q = oom_parse_number(s + 5, &pid);
+                q = q ? startswith(q, ", comm: ") : NULL;
+        }
+        if (!q)
+                return;
+        l->value = pid;
+        l->text = q;
+        l->text_len = strlen(q);
+}
+
+void oom_context_line_parse(const char *s, OomContextLine *ret) {
+        const char *q;
+        int64_t v;
+
+        assert(s);
+        assert(ret);
+
+        *ret = (OomContextLine) { .kind = OOM_CONTEXT_OTHER, .value = OOM_UNSET };
+
+        if (startswith(s, "CPU: ") || startswith(s, "Pid: ")) {
+                ret->kind = OOM_CONTEXT_DUMP_STACK;
+                parse_dump_stack(s, ret);
+        } else if (streq(s, "Mem-Info:"))
+                ret->kind = OOM_CONTEXT_MEM_INFO;
+        else if ((q = startswith(s, "Free swap "))) {
+                ret->kind = OOM_CONTEXT_FREE_SWAP;
+                q = skip_blanks(q);
+                if (*q == '=' && oom_parse_number_span(skip_blanks(q + 1), q + strlen(q), true, &v))
+                        ret->value = v;
+        } else if (endswith(s, " pages RAM")) {
+                ret->kind = OOM_CONTEXT_PAGES_RAM;
+                q = oom_parse_number(s, &v);
+                if (q && streq(q, " pages RAM"))
+                        ret->value = v;
+        } else if (endswith(s, " pages reserved")) {
+                ret->kind = OOM_CONTEXT_PAGES_RESERVED;
+                q = oom_parse_number(s, &v);
+                if (q && streq(q, " pages reserved"))
+                        ret->value = v;
+        } else if ((q = startswith(s, "Task in "))) {
+                const char *m = strstr(s, " killed as a result of limit of ");
+
+                ret->kind = OOM_CONTEXT_MEMCG_LIMIT;
+                if (m) {
+                        ret->text = q;
+                        ret->text_len = (size_t) (m - q);
+                }
+        } else if (startswith(s, "memory: usage ") || startswith(s, "Memory cgroup stats for "))
+                ret->kind = OOM_CONTEXT_MEMCG_INFO;
+}
+
+bool oom_context_line_names(const OomContextLine *l, const char *comm) {
+        size_t n;
+
+        assert(l);
+        assert(comm);
+
+        if (l->kind != OOM_CONTEXT_DUMP_STACK || !l->text)
+                return false;
+        n = strlen(comm);
+        return strncmp(l->text, comm, n) == 0 && (l->text[n] == ' ' || l->text[n] == '\0');
+}
+
+int64_t oom_meminfo_free_pages(const char *s) {
+        int64_t free_pages = OOM_UNSET;
+
+        assert(s);
+
+        if (startswith(s, "Node "))
+                return OOM_UNSET;
+        for (const char *q = s; *q != '\0'; ) {
+                const char *end;
+
+                q = skip_blanks(q);
+                end = q;
+                while (*end != '\0' && !ascii_isblank(*end))
+                        end++;
+                if (startswith(q, "free:") && end > q + 5)
+                        (void) oom_parse_number_span(q + 5, end, false, &free_pages);
+                q = end;
+        }
+        return free_pages;
+}
