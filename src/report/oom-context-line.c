@@ -10,7 +10,7 @@
 
 bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret) {
         static const char marker[] = " invoked oom-killer: ";
-        OomTriggerLine t = { .order = OOM_UNSET, .oom_score_adj = OOM_UNSET };
+        OomTriggerLine t = { .order = OOM_UNSET, .oom_score_adj = OOM_UNSET, .oom_adj = OOM_UNSET };
         const char *m, *rest;
 
         assert(text);
@@ -21,7 +21,8 @@ bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret) {
         if (!m || m == text || m - text > OOM_MAX_COMM_LEN)
                 return false;
 
-        for (rest = m + strlen(marker); *rest != '\0'; ) {
+        for (rest = m + strlen(marker); *(rest = skip_blanks(rest)) != '\0'; ) {
+                /* 4.14 prints "nodemask=(null),  order=2": blanks before a key are skipped */
                 const char *end = strstr(rest, ", "), *eq;
                 int64_t v;
 
@@ -40,6 +41,10 @@ bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret) {
                         } else if (klen == 13 && strncmp(rest, "oom_score_adj", klen) == 0) {
                                 if (oom_parse_number_span(eq + 1, end, false, &v))
                                         t.oom_score_adj = v;
+                        } else if ((klen == 7 && strncmp(rest, "oom_adj", klen) == 0) ||
+                                   (klen == 10 && strncmp(rest, "oomkilladj", klen) == 0)) {
+                                if (oom_parse_number_span(eq + 1, end, false, &v))
+                                        t.oom_adj = v;
                         }
                 }
                 rest = *end != '\0' ? end + 2 : end;

@@ -12,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "COMM invoked oom-killer: gfp_mask=0x..(FLAGS), [nodemask=.., ]order=N, [oom_adj=N, ]oom_score_adj=N" */
+/* "COMM invoked oom-killer: gfp_mask=0x..(FLAGS), [nodemask=.., ]order=N, [oom_adj=N, ]oom_score_adj=N",
+ * "COMM invoked oom-killer: gfp_mask=0x..., order=N, oomkilladj=N" (2.6.2x-2.6.35) */
 typedef struct OomTriggerLine {
         const char *comm;       /* comm_len bytes; may contain blanks and parentheses */
         size_t comm_len;
@@ -20,6 +21,7 @@ typedef struct OomTriggerLine {
         size_t gfp_mask_len;
         int64_t order;          /* OOM_UNSET if absent */
         int64_t oom_score_adj;  /* OOM_UNSET if absent */
+        int64_t oom_adj;        /* the legacy oom_adj (-17..15): "oom_adj=" or "oomkilladj="; OOM_UNSET if absent */
 } OomTriggerLine;
 
 /* Takes the message as it is, leading blanks included: the comm comes first.

@@ -12,7 +12,7 @@ OomEvent *oom_event_new(void) {
         e = calloc(1, sizeof(OomEvent));
         if (!e)
                 return NULL;
-        e->trigger_pid = e->order = e->trigger_oom_score_adj = OOM_UNSET;
+        e->trigger_pid = e->order = e->trigger_oom_score_adj = e->trigger_oom_adj = OOM_UNSET;
         e->victim_pid = e->victim_uid = OOM_UNSET;
         e->total_vm_kb = e->anon_rss_kb = e->file_rss_kb = e->shmem_rss_kb = e->pgtables_kb = OOM_UNSET;
         e->victim_oom_score_adj = e->score = OOM_UNSET;
@@ -60,6 +60,7 @@ OomEvent *oom_event_clone_context(const OomEvent *src) {
         e->trigger_pid = src->trigger_pid;
         e->order = src->order;
         e->trigger_oom_score_adj = src->trigger_oom_score_adj;
+        e->trigger_oom_adj = src->trigger_oom_adj;
         e->scope = src->scope;
         e->free_pages = src->free_pages;
         e->free_swap_kb = src->free_swap_kb;

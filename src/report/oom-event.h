@@ -52,12 +52,18 @@ typedef struct OomEvent {
         char *gfp_mask;                 /* as printed, e.g. "0xcc0(GFP_KERNEL)" */
         int64_t order;
         int64_t trigger_oom_score_adj;
+        int64_t trigger_oom_adj;        /* "oom_adj=N" or "oomkilladj=N" of kernels before 2.6.36 */
 
         /* "oom-kill:constraint=...,task_memcg=..." (4.19+); task_memcg also from
          * "Task in X killed as a result of limit of Y" (older memcg OOMs) */
         char *constraint;
         OomScope scope;
         char *task_memcg;
+
+        /* The report names a victim: a kill line or a complete oom-kill: summary.
+         * Without one, the OOM killer found nothing to kill (or the report was cut
+         * short before its kill). */
+        bool has_kill;
 
         /* "Killed process ..." */
         int64_t victim_pid;

@@ -55,6 +55,7 @@ static void parse_kill_fields(const char *s, OomKillLine *k) {
                                 bool kb;
                         } fields[] = {
                                 { "total-vm", offsetof(OomKillLine, total_vm_kb), true },
+                                { "vsz", offsetof(OomKillLine, total_vm_kb), true },      /* 2.6.3x */
                                 { "anon-rss", offsetof(OomKillLine, anon_rss_kb), true },
                                 { "file-rss", offsetof(OomKillLine, file_rss_kb), true },
                                 { "shmem-rss", offsetof(OomKillLine, shmem_rss_kb), true },
@@ -101,7 +102,7 @@ static bool parse_selection(const char *s, OomKillLine *k) {
  * after "Killed process "; prefixed tells whether an "Out of memory: "-like
  * prefix came before, which the bare 2.6 form needs. */
 static bool parse_victim(const char *s, bool prefixed, OomKillLine *k) {
-        static const char *const victim_suffixes[] = { " total-vm:", ", UID " };
+        static const char *const victim_suffixes[] = { " total-vm:", ", UID ", " vsz:" };
         const char *q, *comm, *end;
 
         q = oom_parse_number(s, &k->pid);
@@ -118,10 +119,14 @@ static bool parse_victim(const char *s, bool prefixed, OomKillLine *k) {
         comm = q + 2;
         end = find_comm_end(comm, victim_suffixes, ELEMENTSOF(victim_suffixes));
         if (!end) {
-                /* 2.6 kernels: "Out of memory: Killed process 4243 (stress)." */
-                if (!prefixed || !(endswith(comm, ")") || endswith(comm, ").")))
+                /* Nothing after the comm but a full stop: "Out of memory: Killed process
+                 * 4243 (stress)." (2.6), or the bare "Killed process 4243 (stress)" that
+                 * follows "kill process ... or a child" (2.6.2x/3x). */
+                const char *rest = strrchr(comm, ')');
+
+                if (!rest || !(streq(rest, ")") || streq(rest, ").")))
                         return false;
-                end = strrchr(comm, ')');
+                end = rest;
         }
         if (end - comm > OOM_MAX_COMM_LEN)
                 return false;
@@ -134,6 +139,7 @@ static bool parse_victim(const char *s, bool prefixed, OomKillLine *k) {
 bool oom_kill_line_parse(const char *s, OomKillLine *ret) {
         static const char *const prefixes[] = {
                 "Out of memory: ",
+                "Out of Memory: ",                      /* 2.6.18 */
                 "Memory cgroup out of memory: ",
                 "Out of memory (oom_kill_allocating_task): ",
                 "No available memory (MPOL_BIND): ",
@@ -158,7 +164,9 @@ bool oom_kill_line_parse(const char *s, OomKillLine *ret) {
                 }
         ret->memcg = prefix && startswith(prefix, "Memory cgroup");
 
-        if (prefix && (q = startswith(s, "Kill process ")))
+        /* "Kill process ... or sacrifice child" (2.6.36 to 5.0), "kill process ...
+         * or a child" (2.6.2x/3x), "Kill process ... and children" (2.6.18) */
+        if (prefix && ((q = startswith(s, "Kill process ")) || (q = startswith(s, "kill process "))))
                 return parse_selection(q, ret);
         q = startswith(s, "Killed process ");
         if (!q)

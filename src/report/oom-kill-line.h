@@ -40,8 +40,12 @@ typedef struct OomKillLine {
  *   "Killed process 4243 (stress), UID 0, total-vm:..."                    RHEL 7
  *   "Killed process 4243, UID 0, (stress) total-vm:..."                    RHEL 6
  *   "Out of memory: Killed process 4243 (stress)."                         2.6
- * Only at the start of the message, and the unprefixed form needs total-vm, so
- * other messages that merely mention a killed process do not count. */
+ *   "Out of memory: kill process 4243 (stress) score 95 or a child"        2.6.2x-3x
+ *   "Killed process 4244 (child)"                                          2.6.2x-3x
+ *   "Out of Memory: Kill process 4243 (stress) score 9 and children."      2.6.18
+ * Only at the start of the message, and the unprefixed form needs the memory
+ * fields or nothing at all after the comm, so other messages that merely mention
+ * a killed process do not count. */
 bool oom_kill_line_parse(const char *s, OomKillLine *ret);
 
 /* "oom_reaper: reaped process 4243 (stress), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB".

@@ -29,6 +29,11 @@ struct OomReportParser {
 
         /* The report being assembled, NULL between reports. */
         OomEvent *cur;
+        /* Input may begin in the middle of a report (a fragment: the ring buffer
+         * wrapped, or an excerpt). So the first message opens a report on trial,
+         * which counts only if a kill line turns up before the next trigger line. */
+        bool cur_on_trial;
+        bool seen_message;      /* since the parser was made or finished */
         size_t cur_tasks_allocated;
         bool in_meminfo;
         bool in_table;
@@ -93,10 +98,15 @@ static int finalize_current(OomReportParser *p) {
 
         if (!p->cur)
                 return 0;
-        r = push_pending(p, p->cur, p->cur->victim_pid == OOM_UNSET);
-        if (r < 0)
-                return r;
-        p->cur = NULL;
+        if (p->cur_on_trial && !p->cur->has_kill)
+                p->cur = oom_event_free(p->cur);
+        else {
+                r = push_pending(p, p->cur, p->cur->victim_pid == OOM_UNSET);
+                if (r < 0)
+                        return r;
+                p->cur = NULL;
+        }
+        p->cur_on_trial = false;
         reset_report_state(p);
         return 0;
 }
@@ -119,6 +129,7 @@ static int start_report(OomReportParser *p, const char *ts, const OomEvent *cont
                 p->group_context = oom_event_free(p->group_context);
         reset_report_state(p);
         p->cur = TAKE_PTR(e);
+        p->cur_on_trial = false;
         p->cur_tasks_allocated = 0;
         return 0;
 }
@@ -151,6 +162,7 @@ static int handle_trigger_line(OomReportParser *p, const char *ts, const OomTrig
         p->cur->gfp_mask = TAKE_PTR(gfp);
         p->cur->order = t->order;
         p->cur->trigger_oom_score_adj = t->oom_score_adj;
+        p->cur->trigger_oom_adj = t->oom_adj;
         return 0;
 }
 
@@ -168,6 +180,7 @@ static int handle_kill_line(OomReportParser *p, const char *ts, const OomKillLin
         p->in_meminfo = false;
         if (k->memcg)
                 e->scope = OOM_SCOPE_MEMCG;
+        e->has_kill = true;
 
         if (k->selection) {
                 e->score = k->score;
@@ -252,6 +265,7 @@ static int handle_kill_summary(OomReportParser *p, const char *ts, const char *s
         }
         if (e->victim_pid != k->pid)
                 e->victim_uid = OOM_UNSET;
+        e->has_kill = true;
         e->victim_pid = k->pid;
         r = oom_strdup_span(&e->victim_comm, k->comm, k->comm_len);
         if (r < 0)
@@ -377,8 +391,19 @@ static int handle_message(OomReportParser *p, const char *ts, const char *text) 
         OomKillLine k;
         OomKillSummary sum;
         int64_t pid;
+        int r;
 
         p->n_lines++;
+
+        if (!p->seen_message) {
+                p->seen_message = true;
+                if (!p->cur) {
+                        r = start_report(p, ts, NULL);
+                        if (r < 0)
+                                return r;
+                        p->cur_on_trial = true;
+                }
+        }
 
         if (oom_trigger_line_parse(text, &t))
                 return handle_trigger_line(p, ts, &t);
@@ -502,6 +527,7 @@ int oom_report_parser_finish(OomReportParser *p) {
         free(p->oom_kill_head);
         p->oom_kill_head = NULL;
         p->prev_other = p->prev_kmsg = false;
+        p->seen_message = false;
         free(p->prev_timestamp);
         p->prev_timestamp = NULL;
         return 0;

@@ -65,11 +65,30 @@ static void test_kill_line_grammar(void **state) {
         assert_span(k.comm, k.comm_len, "java");
         assert_i64(k.file_rss_kb, 1);
 
-        /* 2.6: nothing after the comm, only with a prefix */
+        /* 2.6: nothing after the comm (but a full stop) */
         assert_true(oom_kill_line_parse("Out of memory: Killed process 1234 (httpd).", &k));
         assert_span(k.comm, k.comm_len, "httpd");
         assert_unset(k.total_vm_kb);
-        assert_false(oom_kill_line_parse("Killed process 1234 (httpd).", &k));
+        assert_true(oom_kill_line_parse("Killed process 1234 (httpd).", &k));
+        assert_true(oom_kill_line_parse("Killed process 1235 (child)", &k));
+        assert_i64(k.pid, 1235);
+        assert_false(k.selection);
+        assert_false(oom_kill_line_parse("Killed process 1234 (httpd) by the watchdog", &k));
+
+        /* 2.6.2x-3x: "kill process ... or a child", oomkilladj; 2.6.3x "vsz:" */
+        assert_true(oom_kill_line_parse("Out of memory: kill process 4243 (stress) score 95 or a child", &k));
+        assert_true(k.selection);
+        assert_i64(k.score, 95);
+        assert_true(oom_kill_line_parse("Killed process 4244 (sh) vsz:10240kB, anon-rss:2048kB, file-rss:12kB", &k));
+        assert_i64(k.total_vm_kb, 10240);
+        assert_i64(k.anon_rss_kb, 2048);
+        assert_i64(k.file_rss_kb, 12);
+        /* 2.6.18 */
+        assert_true(oom_kill_line_parse("Out of Memory: Kill process 4243 (stress) score 9 and children.", &k));
+        assert_i64(k.score, 9);
+        assert_true(oom_kill_line_parse("Out of memory: Killed process 4212, UID 48, (httpd).", &k));
+        assert_i64(k.uid, 48);
+        assert_span(k.comm, k.comm_len, "httpd");
 
         /* messages that only mention a kill */
         assert_false(oom_kill_line_parse("systemd[1]: Killed process 5 (x) total-vm:1kB", &k));
@@ -132,6 +151,14 @@ static void test_context_line_grammar(void **state) {
         assert_i64(t.oom_score_adj, -17);
         assert_true(oom_trigger_line_parse("java invoked oom-killer: gfp_mask=0x201da, order=0, oom_adj=0, oom_score_adj=0", &t));
         assert_i64(t.oom_score_adj, 0);
+        assert_i64(t.oom_adj, 0);
+        assert_true(oom_trigger_line_parse("httpd invoked oom-killer: gfp_mask=0x280d2, order=0, oomkilladj=-17", &t));
+        assert_i64(t.oom_adj, -17);
+        assert_unset(t.oom_score_adj);
+        assert_true(oom_trigger_line_parse("probes invoked oom-killer: gfp_mask=0x140c0c0(GFP_KERNEL), nodemask=(null),  "
+                                           "order=2, oom_score_adj=-1", &t));
+        assert_i64(t.order, 2);
+        assert_i64(t.oom_score_adj, -1);
         assert_false(oom_trigger_line_parse("x invoked oom-killer: nothing=1", &t));
         assert_false(oom_trigger_line_parse(" invoked oom-killer: order=0", &t));
 
