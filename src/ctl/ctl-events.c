@@ -10,42 +10,62 @@
 #include "ctl/ctl.h"
 #include "ctl/oom-event-output.h"
 #include "report/oom-report.h"
+#include "shared/string-util.h"
 
 /* A quiet log for this long releases a kill still waiting for its oom_reaper line. */
 #define IDLE_FLUSH_MSEC 1000
 
-static int print_ready(OomReportParser *p, const CtlOptions *o) {
+/* Where the kills go: --json gathers them into one array, printed at the end like
+ * the documents of top and simulate; --json --follow cannot wait for an end, so
+ * each kill is printed as a line of JSON as soon as its report is complete. */
+typedef struct EventsOutput {
+        const CtlOptions *options;
+        json_object *array;       /* --json without --follow */
+} EventsOutput;
+
+static int print_event(const EventsOutput *out, const OomEvent *e) {
+        const CtlOptions *o = out->options;
+
+        if (o->json) {
+                _cleanup_json_ json_object *j = oom_event_to_json(e, o->tasks);
+
+                if (!j)
+                        return -ENOMEM;
+                if (out->array) {
+                        /* On failure the object is still ours. */
+                        if (json_object_array_add(out->array, j) < 0)
+                                return -ENOMEM;
+                        TAKE_PTR(j);
+                        return 0;
+                }
+                /* JSON Lines: one object per line. */
+                puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        } else {
+                _cleanup_free_ char *line = oom_event_format_line(e);
+
+                if (!line)
+                        return -ENOMEM;
+                puts(line);
+        }
+        return 0;
+}
+
+static int print_ready(OomReportParser *p, const EventsOutput *out) {
         OomEvent *e = NULL;
         int r;
 
         while ((r = oom_report_parser_pop(p, &e)) > 0) {
-                if (o->json) {
-                        json_object *j = oom_event_to_json(e, o->tasks);
-
-                        if (!j) {
-                                oom_event_free(e);
-                                return -ENOMEM;
-                        }
-                        /* JSON Lines: one object per line. */
-                        puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-                        json_object_put(j);
-                } else {
-                        _cleanup_free_ char *line = oom_event_format_line(e);
-
-                        if (!line) {
-                                oom_event_free(e);
-                                return -ENOMEM;
-                        }
-                        puts(line);
-                }
+                r = print_event(out, e);
                 oom_event_free(e);
+                if (r < 0)
+                        return r;
         }
-        if (o->follow)
+        if (out->options->follow)
                 (void) fflush(stdout);
         return r;
 }
 
-static int read_text(OomReportParser *p, FILE *f, const CtlOptions *o) {
+static int read_text(OomReportParser *p, FILE *f, const EventsOutput *out) {
         _cleanup_free_ char *line = NULL;
         size_t size = 0;
         ssize_t n;
@@ -57,7 +77,7 @@ static int read_text(OomReportParser *p, FILE *f, const CtlOptions *o) {
                         line[n - 1] = '\0';
                 r = oom_report_parser_feed_line(p, line);
                 if (r >= 0)
-                        r = print_ready(p, o);
+                        r = print_ready(p, out);
                 if (r < 0)
                         return r;
         }
@@ -66,7 +86,7 @@ static int read_text(OomReportParser *p, FILE *f, const CtlOptions *o) {
 
 /* /dev/kmsg hands out one record per read(); EPIPE means records were overwritten
  * before we read them, which only loses old lines. */
-static int read_kmsg(OomReportParser *p, const CtlOptions *o) {
+static int read_kmsg(OomReportParser *p, const EventsOutput *out) {
         _cleanup_close_ int fd = -EBADF;
         char record[8192];
         int r;
@@ -88,14 +108,14 @@ static int read_kmsg(OomReportParser *p, const CtlOptions *o) {
                 if (n < 0 && errno == EAGAIN) {
                         struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-                        if (!o->follow)
+                        if (!out->options->follow)
                                 return 0;
                         r = poll(&pfd, 1, IDLE_FLUSH_MSEC);
                         if (r < 0 && errno != EINTR)
                                 return negative_errno();
                         if (r == 0) {
                                 oom_report_parser_flush(p);
-                                r = print_ready(p, o);
+                                r = print_ready(p, out);
                                 if (r < 0)
                                         return r;
                         }
@@ -108,7 +128,7 @@ static int read_kmsg(OomReportParser *p, const CtlOptions *o) {
                         record[n - 1] = '\0';
                 r = oom_report_parser_feed_line(p, record);
                 if (r >= 0)
-                        r = print_ready(p, o);
+                        r = print_ready(p, out);
                 if (r < 0)
                         return r;
         }
@@ -116,16 +136,23 @@ static int read_kmsg(OomReportParser *p, const CtlOptions *o) {
 
 int verb_events(const CtlOptions *o, int argc, char **argv) {
         _cleanup_oom_report_parser_free_ OomReportParser *p = NULL;
+        _cleanup_json_ json_object *array = NULL;
+        EventsOutput out = { .options = o };
         int r;
 
         r = oom_report_parser_new(&p);
         if (r < 0)
                 return r;
+        if (o->json && !o->follow) {
+                array = out.array = json_object_new_array();
+                if (!array)
+                        return -ENOMEM;
+        }
 
         if (!o->file)
-                r = read_kmsg(p, o);
-        else if (strcmp(o->file, "-") == 0)
-                r = read_text(p, stdin, o);
+                r = read_kmsg(p, &out);
+        else if (streq(o->file, "-"))
+                r = read_text(p, stdin, &out);
         else {
                 _cleanup_fclose_ FILE *f = fopen(o->file, "re");
 
@@ -134,14 +161,18 @@ int verb_events(const CtlOptions *o, int argc, char **argv) {
                         fprintf(stderr, "Cannot open %s: %s\n", o->file, strerror(-r));
                         return r;
                 }
-                r = read_text(p, f, o);
+                r = read_text(p, f, &out);
         }
-        if (r < 0) {
+        if (r < 0)
                 fprintf(stderr, "Reading the kernel log failed: %s\n", strerror(-r));
-                return r;
+        else {
+                r = oom_report_parser_finish(p);
+                if (r >= 0)
+                        r = print_ready(p, &out);
         }
-        r = oom_report_parser_finish(p);
-        if (r >= 0)
-                r = print_ready(p, o);
+        /* The kills read before a failure are shown all the same, as the text
+         * output shows them as they come. */
+        if (array)
+                ctl_print_json(array);
         return r < 0 ? r : 0;
 }

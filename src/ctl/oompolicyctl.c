@@ -42,7 +42,9 @@ static const Verb verbs[] = {
           "and the trigger's comm and allocation order. Reads /dev/kmsg (--follow keeps\n"
           "reading), or saved text with --file PATH (- for standard input): raw dmesg,\n"
           "dmesg -T, syslog files and journalctl -k output, kernels 3.10 to 6.x.\n"
-          "--json prints one JSON object per kill per line; --tasks adds the task table.\n",
+          "--json prints an array of objects, one per kill, with the keys oompolicyctl(8)\n"
+          "lists; --tasks adds the task table. With --follow it prints one object per line\n"
+          "as each kill completes (JSON Lines): a followed log has no end for an array.\n",
           0, 0, verb_events },
         { "top", "[-n N] [--all]", "List processes by the kernel's oom_score, with the rule governing each",
           "Lists processes ordered by their oom_score as the kernel reports it in\n"

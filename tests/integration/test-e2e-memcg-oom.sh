@@ -128,8 +128,7 @@ for ((i = 0; i < 50; i++)); do
         ctl events --json
         python3 - "$tmp/out" "$victim" >"$tmp/event" <<'PY' && break
 import json, sys
-for line in open(sys.argv[1]):
-    e = json.loads(line)
+for e in json.load(open(sys.argv[1])):
     if e["victim_pid"] == int(sys.argv[2]):
         print(json.dumps(e))
         sys.exit(0)

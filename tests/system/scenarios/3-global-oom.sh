@@ -71,8 +71,7 @@ if [ "$BOOT" = 1 ]; then
         events=$(oompolicyctl events --json 2>&1)
         info "events: $events"
         victim=$(echo "$events" | python3 -c 'import json,sys
-for line in sys.stdin:
-    e = json.loads(line)
+for e in json.load(sys.stdin):
     if e.get("victim_comm") == "oomtest-memhog": print(e["victim_pid"], e["scope"]); break')
         case "$victim" in
                 *" global") pass "oompolicyctl events lists the kill: pid ${victim% *}, global" ;;
