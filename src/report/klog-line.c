@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "shared/string-util.h"
 
@@ -136,6 +137,76 @@ static const char *match_bracket_stamp(const char *p, const char **ts, size_t *t
                         return close + 1;
                 }
         return NULL;
+}
+
+/* "1234.567890" (exactly that span) in µs. */
+static uint64_t seconds_to_usec(const char *s, size_t len) {
+        uint64_t sec = 0, usec = 0, scale = 100000;
+        size_t i = 0;
+
+        for (; i < len && ascii_isdigit(s[i]); i++) {
+                if (sec > (UINT64_MAX / 1000000 - 9) / 10)
+                        return UINT64_MAX;
+                sec = sec * 10 + (uint64_t) (s[i] - '0');
+        }
+        if (i == 0 || i == len || s[i] != '.' || i + 1 == len)
+                return UINT64_MAX;
+        for (i++; i < len; i++) {
+                if (!ascii_isdigit(s[i]))
+                        return UINT64_MAX;
+                usec += (uint64_t) (s[i] - '0') * scale;
+                scale /= 10;
+        }
+        return sec * 1000000 + usec;
+}
+
+/* "2024-05-21T09:55:23[.123456](Z|+02:00|+0200|+02)" (also with a comma before the
+ * fraction, as dmesg --time-format=iso prints it) in µs since the epoch. */
+static uint64_t rfc3339_to_usec(const char *s, size_t len) {
+        _cleanup_free_ char *copy = strndup(s, len);
+        struct tm tm = {};
+        uint64_t usec = 0, scale = 100000;
+        long offset = 0;
+        const char *q;
+        time_t t;
+
+        if (!copy)
+                return UINT64_MAX;
+        q = strptime(copy, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!q)
+                return UINT64_MAX;
+        if (*q == '.' || *q == ',')
+                for (q++; ascii_isdigit(*q); q++) {
+                        usec += (uint64_t) (*q - '0') * scale;
+                        scale /= 10;
+                }
+        if (*q == '+' || *q == '-') {
+                int sign = *q == '-' ? -1 : 1;
+                const char *z = q + 1;
+                long hh, mm = 0;
+
+                if (!ascii_isdigit(z[0]) || !ascii_isdigit(z[1]))
+                        return UINT64_MAX;
+                hh = (z[0] - '0') * 10 + (z[1] - '0');
+                z += 2;
+                if (*z == ':')
+                        z++;
+                if (ascii_isdigit(z[0]) && ascii_isdigit(z[1])) {
+                        mm = (z[0] - '0') * 10 + (z[1] - '0');
+                        z += 2;
+                }
+                offset = sign * (hh * 3600 + mm * 60);
+                q = z;
+        } else if (*q == 'Z')
+                q++;
+        else
+                return UINT64_MAX;   /* no zone: local time of an unknown machine */
+        if (*q != '\0')
+                return UINT64_MAX;
+        t = timegm(&tm);
+        if (t == (time_t) -1 || t - offset < 0)
+                return UINT64_MAX;
+        return (uint64_t) (t - offset) * 1000000 + usec;
 }
 
 /* "[ T4321]" or "[    C1]" right after the timestamp: the printk caller id of
@@ -410,7 +481,10 @@ static int parse_kmsg(const char *p, KlogLine *ret) {
         usec = strtoull(seq_end + 1, NULL, 10);
         (void) snprintf(ts, sizeof(ts), "%llu.%06llu", usec / 1000000ULL, usec % 1000000ULL);
 
-        return set_kernel(ret, KLOG_FORMAT_KMSG, ts, strlen(ts), q + 1, DECODE_KMSG) < 0 ? -ENOMEM : 1;
+        if (set_kernel(ret, KLOG_FORMAT_KMSG, ts, strlen(ts), q + 1, DECODE_KMSG) < 0)
+                return -ENOMEM;
+        ret->kernel_usec = usec;
+        return 1;
 }
 
 /* Android logcat, "threadtime" ("MM-DD HH:MM:SS.mmm  PID  TID L TAG     : msg",
@@ -487,7 +561,11 @@ static int parse_logcat(const char *p, KlogLine *ret) {
                 ts = date;
                 ts_len = date_len;
         }
-        return set_kernel(ret, KLOG_FORMAT_LOGCAT, ts, ts_len, msg, DECODE_NONE) < 0 ? -ENOMEM : 1;
+        if (set_kernel(ret, KLOG_FORMAT_LOGCAT, ts, ts_len, msg, DECODE_NONE) < 0)
+                return -ENOMEM;
+        if (ts != date)
+                ret->kernel_usec = seconds_to_usec(ts, ts_len);
+        return 1;
 }
 
 /* After a dmesg bracket stamp: journalctl -o short-monotonic adds "host kernel: ". */
@@ -517,7 +595,8 @@ int klog_line_parse(const char *line, KlogLine *ret) {
         bool kernel = true, dmesg_iso, has_pid, other;
         int r;
 
-        *ret = (KlogLine) { .source = KLOG_SOURCE_NONE, .format = KLOG_FORMAT_BARE };
+        *ret = (KlogLine) { .source = KLOG_SOURCE_NONE, .format = KLOG_FORMAT_BARE,
+                            .kernel_usec = UINT64_MAX, .realtime_usec = UINT64_MAX };
 
         len = strlen(line);
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -564,7 +643,10 @@ int klog_line_parse(const char *line, KlogLine *ret) {
                         set_other(ret, KLOG_FORMAT_DMESG);
                         return 0;
                 }
-                return set_kernel(ret, KLOG_FORMAT_DMESG, ts, ts_len, e, DECODE_NONE);
+                r = set_kernel(ret, KLOG_FORMAT_DMESG, ts, ts_len, e, DECODE_NONE);
+                if (r >= 0)
+                        ret->kernel_usec = seconds_to_usec(ts, ts_len);
+                return r;
         }
         if (!kernel) {
                 set_other(ret, KLOG_FORMAT_DMESG);
@@ -578,8 +660,12 @@ int klog_line_parse(const char *line, KlogLine *ret) {
         if (e) {
                 const char *msg, *s;
 
-                if (dmesg_iso)
-                        return set_kernel(ret, KLOG_FORMAT_DMESG, p, (size_t) (e - p), e + 1, DECODE_NONE);
+                if (dmesg_iso) {
+                        r = set_kernel(ret, KLOG_FORMAT_DMESG, p, (size_t) (e - p), e + 1, DECODE_NONE);
+                        if (r >= 0)
+                                ret->realtime_usec = rfc3339_to_usec(p, (size_t) (e - p));
+                        return r;
+                }
 
                 msg = match_host_tag(e + 1, &kernel, &has_pid);
                 if (!msg || !kernel) {
@@ -591,8 +677,17 @@ int klog_line_parse(const char *line, KlogLine *ret) {
                 if (s && ts_len > 0 && ascii_isdigit(ts[0])) {
                         s = skip_caller_id(s);
                         msg = *s == ' ' ? s + 1 : s;
-                }
-                return set_kernel(ret, KLOG_FORMAT_SYSLOG, p, (size_t) (e - p), msg, DECODE_SYSLOG);
+                } else
+                        ts = NULL;
+                r = set_kernel(ret, KLOG_FORMAT_SYSLOG, p, (size_t) (e - p), msg, DECODE_SYSLOG);
+                if (r < 0)
+                        return r;
+                if (ts)
+                        ret->kernel_usec = seconds_to_usec(ts, ts_len);
+                /* journalctl -o short-unix, or an RFC 3339 date with its zone */
+                ret->realtime_usec = ascii_isdigit(p[0]) && p[4] != '-' ? seconds_to_usec(p, (size_t) (e - p))
+                                                                        : rfc3339_to_usec(p, (size_t) (e - p));
+                return 0;
         }
 
         return set_kernel(ret, KLOG_FORMAT_BARE, NULL, 0, p, DECODE_NONE);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "shared/macro.h"
 
@@ -49,6 +50,11 @@ typedef struct KlogLine {
          * dictionary line. Only the previous line tells which, so the caller decides. */
         bool continuation;
         char *timestamp;        /* as printed, without brackets; NULL if none */
+        /* The same as numbers, where the rendering says: µs since boot from a dmesg
+         * or /dev/kmsg stamp, µs since the epoch from an RFC 3339 date (with its
+         * zone) or journalctl's Unix seconds. UINT64_MAX if unknown. */
+        uint64_t kernel_usec;
+        uint64_t realtime_usec;
         /* The message; multi-line records escaped by the rendering (/dev/kmsg "\x0a",
          * rsyslog "#012") come back with real '\n' separators. NULL unless
          * source is KLOG_SOURCE_KERNEL. */

@@ -18,6 +18,7 @@ OomEvent *oom_event_new(void) {
         e->victim_oom_score_adj = e->score = OOM_UNSET;
         e->free_pages = e->free_swap_kb = e->total_ram_pages = e->reserved_pages = OOM_UNSET;
         e->scope = OOM_SCOPE_GLOBAL;
+        e->time = (OomMessageTime) { .realtime_usec = OOM_TIME_UNSET, .kernel_usec = OOM_TIME_UNSET };
         return e;
 }
 
@@ -57,6 +58,7 @@ OomEvent *oom_event_clone_context(const OomEvent *src) {
             dup_or_null(&e->gfp_mask, src->gfp_mask) < 0 ||
             dup_or_null(&e->constraint, src->constraint) < 0)
                 return NULL;
+        e->time = src->time;
         e->trigger_pid = src->trigger_pid;
         e->order = src->order;
         e->trigger_oom_score_adj = src->trigger_oom_score_adj;

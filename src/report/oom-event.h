@@ -14,6 +14,14 @@
 /* Absent numbers. Not -1: that is a legal oom_score_adj, and order is -1 for
  * sysrq-f invocations. */
 #define OOM_UNSET INT64_MIN
+/* An absent time (microseconds). */
+#define OOM_TIME_UNSET UINT64_MAX
+
+/* When a kernel message was logged, as far as its source says. */
+typedef struct OomMessageTime {
+        uint64_t realtime_usec;         /* wall clock, µs since the epoch; OOM_TIME_UNSET if unknown */
+        uint64_t kernel_usec;           /* the kernel's stamp, µs since boot; OOM_TIME_UNSET if unknown */
+} OomMessageTime;
 
 typedef enum OomScope {
         OOM_SCOPE_GLOBAL,
@@ -45,6 +53,10 @@ typedef struct OomEvent {
          * came before it): "1234.567890", "Sun Aug 11 20:21:28 2024",
          * "May 21 09:55:23", ... NULL for bare kernel text. */
         char *timestamp;
+        /* The same moment as numbers (of the report's first message), where the
+         * source tells: a dmesg or /dev/kmsg stamp gives kernel_usec, an RFC 3339
+         * or Unix-seconds date realtime_usec, the journal both. */
+        OomMessageTime time;
 
         /* "X invoked oom-killer: gfp_mask=..., order=..., oom_score_adj=..." */
         char *trigger_comm;

@@ -55,6 +55,9 @@ struct OomReportParser {
         bool prev_other;
         bool prev_kmsg;
         char *prev_timestamp;
+        OomMessageTime prev_time;
+
+        OomMessageTime time;    /* of the message being handled */
 };
 
 static void reset_report_state(OomReportParser *p) {
@@ -118,6 +121,8 @@ static int start_report(OomReportParser *p, const char *ts, const OomEvent *cont
         if (!e)
                 return -ENOMEM;
         /* A follow-up kill of a report keeps the report's timestamp. */
+        if (!context)
+                e->time = p->time;
         if (ts && !context) {
                 free(e->timestamp);
                 e->timestamp = strdup(ts);
@@ -433,6 +438,7 @@ int oom_report_parser_new(OomReportParser **ret) {
         p = calloc(1, sizeof(OomReportParser));
         if (!p)
                 return -ENOMEM;
+        p->time = p->prev_time = (OomMessageTime) { .realtime_usec = OOM_TIME_UNSET, .kernel_usec = OOM_TIME_UNSET };
         *ret = p;
         return 0;
 }
@@ -451,10 +457,29 @@ OomReportParser *oom_report_parser_free(OomReportParser *p) {
         return NULL;
 }
 
+/* The lines of one kernel message (text is modified). */
+static int feed_text(OomReportParser *p, char *text, const char *ts, const OomMessageTime *time) {
+        int r;
+
+        p->time = *time;
+        for (;;) {
+                char *nl = strchr(text, '\n');
+
+                if (nl)
+                        *nl = '\0';
+                r = handle_message(p, ts, text);
+                if (r < 0)
+                        return r;
+                if (!nl)
+                        break;
+                text = nl + 1;
+        }
+        return 0;
+}
+
 int oom_report_parser_feed_line(OomReportParser *p, const char *line) {
         _cleanup_(klog_line_done) KlogLine l = {};
         const char *ts;
-        char *text;
         int r;
 
         assert(p);
@@ -491,20 +516,25 @@ int oom_report_parser_feed_line(OomReportParser *p, const char *line) {
                 ts = l.timestamp;
         }
 
-        text = l.text;
-        for (;;) {
-                char *nl = strchr(text, '\n');
+        if (!l.continuation)
+                p->prev_time = (OomMessageTime) { .realtime_usec = l.realtime_usec, .kernel_usec = l.kernel_usec };
+        return feed_text(p, l.text, ts, &p->prev_time);
+}
 
-                if (nl)
-                        *nl = '\0';
-                r = handle_message(p, ts, text);
-                if (r < 0)
-                        return r;
-                if (!nl)
-                        break;
-                text = nl + 1;
-        }
-        return 0;
+int oom_report_parser_feed_message(OomReportParser *p, const char *message, const char *timestamp,
+                                   const OomMessageTime *time) {
+        _cleanup_free_ char *text = NULL;
+
+        assert(p);
+        assert(message);
+        assert(time);
+
+        text = strdup(message);
+        if (!text)
+                return -ENOMEM;
+        /* Whatever came before was a whole message: no continuation lines follow. */
+        p->prev_other = p->prev_kmsg = false;
+        return feed_text(p, text, timestamp, time);
 }
 
 void oom_report_parser_flush(OomReportParser *p) {
@@ -528,6 +558,7 @@ int oom_report_parser_finish(OomReportParser *p) {
         p->oom_kill_head = NULL;
         p->prev_other = p->prev_kmsg = false;
         p->seen_message = false;
+        p->time = p->prev_time = (OomMessageTime) { .realtime_usec = OOM_TIME_UNSET, .kernel_usec = OOM_TIME_UNSET };
         free(p->prev_timestamp);
         p->prev_timestamp = NULL;
         return 0;

@@ -41,6 +41,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(OomReportParser *, oom_report_parser_free);
  * never makes it fail. */
 int oom_report_parser_feed_line(OomReportParser *p, const char *line);
 
+/* One kernel message without a rendering around it (the journal's MESSAGE=, which
+ * may hold several lines), with its times and the timestamp text to show (NULL:
+ * none). Returns 0 or -ENOMEM. */
+int oom_report_parser_feed_message(OomReportParser *p, const char *message, const char *timestamp,
+                                   const OomMessageTime *time);
+
 /* Releases events held back for a possible oom_reaper line. A report still in
  * progress (no kill line yet) stays open. */
 void oom_report_parser_flush(OomReportParser *p);
