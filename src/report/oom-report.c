@@ -97,14 +97,12 @@ static int push_pending(OomReportParser *p, OomEvent *e, bool released) {
 /* Moves the report in progress to the queue. Without a victim there is no reaper
  * line to wait for. */
 static int finalize_current(OomReportParser *p) {
-        int r;
-
         if (!p->cur)
                 return 0;
         if (p->cur_on_trial && !p->cur->has_kill)
                 p->cur = oom_event_free(p->cur);
         else {
-                r = push_pending(p, p->cur, p->cur->victim_pid == OOM_UNSET);
+                int r = push_pending(p, p->cur, p->cur->victim_pid == OOM_UNSET);
                 if (r < 0)
                         return r;
                 p->cur = NULL;
@@ -396,14 +394,14 @@ static int handle_message(OomReportParser *p, const char *ts, const char *text) 
         OomKillLine k;
         OomKillSummary sum;
         int64_t pid;
-        int r;
 
         p->n_lines++;
 
         if (!p->seen_message) {
                 p->seen_message = true;
                 if (!p->cur) {
-                        r = start_report(p, ts, NULL);
+                        int r = start_report(p, ts, NULL);
+
                         if (r < 0)
                                 return r;
                         p->cur_on_trial = true;
@@ -459,11 +457,10 @@ OomReportParser *oom_report_parser_free(OomReportParser *p) {
 
 /* The lines of one kernel message (text is modified). */
 static int feed_text(OomReportParser *p, char *text, const char *ts, const OomMessageTime *time) {
-        int r;
-
         p->time = *time;
         for (;;) {
                 char *nl = strchr(text, '\n');
+                int r;
 
                 if (nl)
                         *nl = '\0';
