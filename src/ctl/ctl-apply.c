@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -7,8 +8,8 @@
 
 #include "apply/apply.h"
 #include "apply/sysctl-apply.h"
-#include "proc/proc-scan.h"
 #include "ctl/ctl.h"
+#include "proc/proc-scan.h"
 #include "shared/cap-util.h"
 #include "shared/json-util.h"
 #include "shared/string-util.h"
@@ -138,6 +139,7 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
         json_object *sysctls;
         int r;
 
+        assert(o);
         r = ctl_load_policy(o, &p, &diag);
         diag_list_done(&diag);
         if (r < 0) {

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <inttypes.h>
-#include <poll.h>
 #include <sys/inotify.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl/ctl.h"
@@ -92,6 +93,7 @@ int verb_status(const CtlOptions *o, int argc, char **argv) {
         pid_t pid;
         int r;
 
+        assert(o);
         r = read_state(o, &state, &pid);
         if (r < 0)
                 return r;
@@ -187,10 +189,12 @@ int verb_reload(const CtlOptions *o, int argc, char **argv) {
         _cleanup_json_ json_object *state = NULL, *after = NULL;
         _cleanup_close_ int inotify_fd = -EBADF;
         json_object *v;
-        const char *dir = o->state_dir ?: DEFAULT_STATE_DIR;
+        const char *dir;
         pid_t pid;
         int r;
 
+        assert(o);
+        dir = o->state_dir ?: DEFAULT_STATE_DIR;
         r = read_state(o, &state, &pid);
         if (r < 0)
                 return r;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -7,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctl/ctl.h"
-#include "shared/paths.h"
 #include "config/policy-load.h"
-#include "shared/strv.h"
+#include "ctl/ctl.h"
 #include "shared/json-util.h"
+#include "shared/paths.h"
+#include "shared/strv.h"
 
 void inspect_context_done(InspectContext *c) {
         if (!c)
@@ -45,6 +46,7 @@ int ctl_inspect_open(const CtlOptions *o, bool require_policy, InspectContext *r
         long page_size;
         int r;
 
+        assert(o && ret);
         r = load_policy(o, require_policy, &c.policy);
         if (r < 0)
                 return r;
@@ -116,6 +118,7 @@ const char *ctl_format_kib(uint64_t kib, char buf[static 16]) {
 const char *ctl_user_name(const ProcInfo *info, char buf[static 32]) {
         const struct passwd *pw;
 
+        assert(info);
         if (!(info->fields & PROC_FIELD_UID))
                 return "?";
         pw = getpwuid(info->uid);
@@ -127,6 +130,7 @@ const char *ctl_user_name(const ProcInfo *info, char buf[static 32]) {
 }
 
 size_t ctl_rows(const CtlOptions *o, size_t n) {
+        assert(o);
         if (o->limit > 0)
                 return MIN(n, (size_t) o->limit);
         return o->all ? n : MIN(n, (size_t) CTL_DEFAULT_ROWS);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ int verb_top(const CtlOptions *o, int argc, char **argv) {
         size_t n, rows;
         int r;
 
+        assert(o);
         r = ctl_inspect_open(o, false, &c);
         if (r < 0)
                 return r;

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl/ctl.h"
 #include "config/policy-load.h"
+#include "ctl/ctl.h"
 #include "shared/json-util.h"
 
 int ctl_load_policy(const CtlOptions *o, Policy **ret, DiagList *diag) {
-        int r = policy_load(o->root, o->config, ret, diag);
+        int r;
 
+        assert(o && ret && diag);
+        r = policy_load(o->root, o->config, ret, diag);
         diag_list_print(diag, stderr);
         return r;
 }
@@ -23,6 +26,7 @@ void ctl_print_json(json_object *obj) {
 char *origin_to_string(const Origin *o) {
         char *s = NULL;
 
+        assert(o);
         if (!o->file)
                 return strdup("default");
         if (asprintf(&s, "%s:%u", o->file, o->line) < 0)
@@ -33,6 +37,7 @@ char *origin_to_string(const Origin *o) {
 json_object *json_origin(const Origin *o) {
         _cleanup_free_ char *s = NULL;
 
+        assert(o);
         if (!o->file)
                 return NULL;
         s = origin_to_string(o);

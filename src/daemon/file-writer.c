@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "daemon/file-writer.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -34,9 +35,11 @@ struct FileWriter {
 int write_file_atomic(const char *path, const char *content) {
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -EBADF;
-        size_t len = strlen(content);
+        size_t len;
         int r;
 
+        assert(path && content);
+        len = strlen(content);
         if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
                 return -ENOMEM;
         fd = mkostemp(tmp, O_CLOEXEC);
@@ -101,6 +104,7 @@ int file_writer_new(FileWriter **ret) {
         sigset_t all, saved;
         int r;
 
+        assert(ret);
         w = calloc(1, sizeof(*w));
         if (!w)
                 return -ENOMEM;
@@ -169,9 +173,11 @@ static PendingFile *queue_slot(FileWriter *w, const char *path) {
 }
 
 int file_writer_submit(FileWriter *w, const char *path, const char *content) {
-        _cleanup_free_ char *content_copy = strdup(content);
+        _cleanup_free_ char *content_copy = NULL;
         PendingFile *slot;
 
+        assert(w && path && content);
+        content_copy = strdup(content);
         if (!content_copy)
                 return -ENOMEM;
         assert_se(pthread_mutex_lock(&w->lock) == 0);
@@ -186,6 +192,7 @@ int file_writer_submit(FileWriter *w, const char *path, const char *content) {
 }
 
 void file_writer_flush(FileWriter *w) {
+        assert(w);
         assert_se(pthread_mutex_lock(&w->lock) == 0);
         while (w->n_queued > 0 || w->writing)
                 assert_se(pthread_cond_wait(&w->idle, &w->lock) == 0);
@@ -195,6 +202,7 @@ void file_writer_flush(FileWriter *w) {
 int file_writer_take_error(FileWriter *w, char **ret_path) {
         int r;
 
+        assert(w && ret_path);
         assert_se(pthread_mutex_lock(&w->lock) == 0);
         r = w->error;
         *ret_path = TAKE_PTR(w->error_path);

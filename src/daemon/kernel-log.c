@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "daemon/kernel-log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -134,6 +135,7 @@ int kernel_log_watch_new(sd_event *event, const char *path, KernelLogKillFn fn, 
         struct stat st;
         int r;
 
+        assert(event && path && fn && ret);
         w = calloc(1, sizeof(KernelLogWatch));
         if (!w)
                 return -ENOMEM;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "daemon/log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ static const char *const target_names[_LOG_TARGET_MAX] = {
 };
 
 LogTarget log_target_from_string(const char *s) {
+        assert(s);
         for (LogTarget t = 0; t < _LOG_TARGET_MAX; t++)
                 if (strcmp(s, target_names[t]) == 0)
                         return t;
@@ -42,6 +44,7 @@ static bool stderr_is_journal(void) {
 }
 
 void logger_init(Logger *l, LogTarget target, int max_level) {
+        assert(l);
         if (target == LOG_TARGET_AUTO)
                 target = stderr_is_journal() ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE;
         l->target = target;
@@ -115,6 +118,7 @@ static void log_va(const Logger *l, int level, int error, const LogFields *f, co
 void log_structured(const Logger *l, int level, const LogFields *f, const char *fmt, ...) {
         va_list ap;
 
+        assert(l && fmt);
         va_start(ap, fmt);
         log_va(l, level, 0, f, fmt, ap);
         va_end(ap);
@@ -123,6 +127,7 @@ void log_structured(const Logger *l, int level, const LogFields *f, const char *
 int log_structured_errno(const Logger *l, int level, int error, const LogFields *f, const char *fmt, ...) {
         va_list ap;
 
+        assert(l && fmt);
         va_start(ap, fmt);
         log_va(l, level, error, f, fmt, ap);
         va_end(ap);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "daemon/manager.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -34,6 +35,7 @@ void manager_remember_error(Manager *m, const char *fmt, ...) {
         char *s = NULL;
         va_list ap;
 
+        assert(m && fmt);
         va_start(ap, fmt);
         if (vasprintf(&s, fmt, ap) < 0)
                 s = NULL;
@@ -57,6 +59,7 @@ static void forget_errors(Manager *m) {
 void manager_request_publish(Manager *m) {
         int enabled = SD_EVENT_OFF;
 
+        assert(m);
         if (!m->publish_timer)
                 return;
         /* Coalesce: at most one status/metrics write per second, none while idle. */
@@ -126,12 +129,16 @@ static const RuleRef *victim_rule(const Manager *m, const OomEvent *e) {
 }
 
 void manager_handle_oom_kill(Manager *m, const OomEvent *e) {
-        const RuleRef *ref = victim_rule(m, e);
-        KillAttribution a = { .rule = ref ? ref->name : NULL, .rule_adj = ref ? ref->oom_score_adj : 0,
-                              .origin = ref ? ref->origin : NULL };
-        LogFields f = { .message_id = MESSAGE_ID_OOM_KILL, .rule = a.rule };
+        const RuleRef *ref;
+        KillAttribution a;
+        LogFields f;
         OomKillNote note;
 
+        assert(m && e);
+        ref = victim_rule(m, e);
+        a = (KillAttribution) { .rule = ref ? ref->name : NULL, .rule_adj = ref ? ref->oom_score_adj : 0,
+                                .origin = ref ? ref->origin : NULL };
+        f = (LogFields) { .message_id = MESSAGE_ID_OOM_KILL, .rule = a.rule };
         m->counters.oom_kills++;
         if (e->scope == OOM_SCOPE_MEMCG)
                 m->counters.oom_kills_memcg++;
@@ -190,6 +197,7 @@ static void update_kernel_log_watch(Manager *m) {
 void manager_handle_event(Manager *m, const ProcEvent *ev) {
         int r = 0;
 
+        assert(m && ev);
         m->counters.events++;
         switch (ev->kind) {
         case PROC_EVENT_KIND_EXEC:
@@ -404,6 +412,7 @@ int manager_new(const ManagerOptions *opts, Manager **ret) {
         _cleanup_(manager_freep) Manager *m = calloc(1, sizeof(Manager));
         int r;
 
+        assert(opts && ret);
         if (!m)
                 return -ENOMEM;
         m->opts = *opts;
@@ -539,9 +548,11 @@ static int setup_event_sources(Manager *m) {
 }
 
 int manager_start(Manager *m) {
-        const char *state_dir = m->opts.state_dir ?: STATE_DIR_DEFAULT;
+        const char *state_dir;
         int r;
 
+        assert(m);
+        state_dir = m->opts.state_dir ?: STATE_DIR_DEFAULT;
         /* Before anything is applied: a second daemon must change nothing. */
         r = publish_lock_state_dir(state_dir, &m->state_dir_fd);
         if (r == -EBUSY) {
@@ -617,5 +628,6 @@ int manager_start(Manager *m) {
 }
 
 int manager_run(Manager *m) {
+        assert(m);
         return sd_event_loop(m->event);
 }

@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 #include "daemon/publish.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <assert.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "daemon/manager.h"
 #include "daemon/file-writer.h"
+#include "daemon/manager.h"
 #include "shared/json-util.h"
 
 static json_object *counters_json(const ManagerCounters *c) {
@@ -177,9 +177,11 @@ int publish_lock_state_dir(const char *dir, int *ret_fd) {
 }
 
 void publish_state(Manager *m) {
-        _cleanup_free_ char *dir = strdup(m->opts.state_dir ?: STATE_DIR_DEFAULT), *path = NULL;
+        _cleanup_free_ char *dir = NULL, *path = NULL;
         json_object *root, *files, *errors, *load_errors;
 
+        assert(m);
+        dir = strdup(m->opts.state_dir ?: STATE_DIR_DEFAULT);
         if (!dir)
                 return;
         root = json_object_new_object();

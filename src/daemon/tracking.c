@@ -75,6 +75,7 @@ void rule_ref_free(void *p) {
 
 /* A rule that cannot be interned (out of memory) is just not named in kill reports. */
 void tracking_intern_policy_rules(Manager *m) {
+        assert(m);
         free(m->policy_rule_refs);
         m->policy_rule_refs = calloc(MAX(m->policy->n_rules, (size_t) 1), sizeof(RuleRef *));
         if (!m->policy_rule_refs)
@@ -448,6 +449,7 @@ void tracking_handle_fork(Manager *m, const ProcEvent *ev) {
         const Tracked *parent;
         Tracked *child;
 
+        assert(m && ev);
         if (ev->pid != ev->tgid)
                 return;   /* a new thread shares its process's oom_score_adj */
         parent = tracked_get(m, ev->parent_tgid);
@@ -468,8 +470,10 @@ void tracking_handle_fork(Manager *m, const ProcEvent *ev) {
 }
 
 void tracking_handle_exit(Manager *m, pid_t pid) {
-        const Tracked *t = tracked_get(m, pid);
+        const Tracked *t;
 
+        assert(m);
+        t = tracked_get(m, pid);
         if (t && t->rule) {
                 RecentExit *x = &m->recent_exits[m->recent_exit_pos];
 
@@ -486,8 +490,10 @@ static bool same_comm(const char *known, const char *reported) {
 }
 
 const RuleRef *tracking_rule_of(const Manager *m, pid_t pid, const char *comm) {
-        const Tracked *t = tracked_get(m, pid);
+        const Tracked *t;
 
+        assert(m);
+        t = tracked_get(m, pid);
         if (t && t->rule && same_comm(t->comm, comm))
                 return t->rule;
         for (size_t i = 1; i <= ELEMENTSOF(m->recent_exits); i++) {
@@ -520,5 +526,6 @@ static int restore_one(uint64_t key, void *value, void *userdata) {
 }
 
 void tracking_restore_all(Manager *m) {
+        assert(m);
         (void) hashmap_foreach_u64(m->tracked, restore_one, m);
 }

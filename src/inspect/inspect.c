@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 #include "inspect/inspect.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "match/matcher.h"
 #include "inspect/memcg.h"
+#include "match/matcher.h"
 
 bool inspect_is_candidate(const ProcRecord *p) {
+        assert(p);
         return p->has_mm && p->info.pid != 1 && !proc_info_is_kernel_thread(&p->info) &&
                !proc_info_is_zombie(&p->info);
 }
 
 const Rule *inspect_find_rule(const Policy *policy, const ProcRecord *p) {
+        assert(p);
         if (!policy || proc_info_is_kernel_thread(&p->info) || proc_info_is_zombie(&p->info))
                 return NULL;
         return matcher_find_rule(policy, &p->info);
@@ -29,6 +32,7 @@ static int badness_input(const ProcRecord *p, int oom_score_adj, uint64_t page_s
 void inspect_badness(const ProcRecord *p, int oom_score_adj, uint64_t totalpages, uint64_t page_size, Badness *ret) {
         BadnessInput in = { .unkillable = true };
 
+        assert(p && ret);
         /* Only an invalid page size fails; then everything counts as unkillable. */
         (void) badness_input(p, oom_score_adj, page_size, &in);
         badness_compute(&in, totalpages, page_size ?: 1, ret);
@@ -118,6 +122,7 @@ int inspect_rank(const Snapshot *s, const RankRequest *req, Ranking *ret) {
 }
 
 size_t ranking_position(const Ranking *r, pid_t pid) {
+        assert(r);
         for (size_t i = 0; i < r->n_killable; i++)
                 if (r->entries[i].proc->info.pid == pid)
                         return i + 1;

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include "inspect/snapshot.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "proc/proc-scan.h"
 #include "inspect/badness.h"
+#include "proc/proc-scan.h"
 #include "shared/parse-util.h"
 
 /* status is ~1.5 KiB, cgroup a line per v1 hierarchy: far below these. */
@@ -25,6 +26,7 @@ void proc_record_done(ProcRecord *r) {
 uint64_t proc_record_rss_kb(const ProcRecord *r) {
         const ProcMemory *m = &r->memory;
 
+        assert(r);
         if (!r->has_mm)
                 return 0;
         /* VmRSS is the sum of the three; only 3.x kernels lack the split. */
@@ -32,6 +34,7 @@ uint64_t proc_record_rss_kb(const ProcRecord *r) {
 }
 
 uint64_t proc_record_swap_kb(const ProcRecord *r) {
+        assert(r);
         return r->has_mm ? r->memory.vm_swap_kb : 0;
 }
 
@@ -119,6 +122,7 @@ int snapshot_read_process(int pid_fd, pid_t pid, ProcRecord *ret) {
         _cleanup_(proc_record_done) ProcRecord rec = {};
         int r;
 
+        assert(ret);
         r = proc_read_basic(pid_fd, pid, &rec.info);
         if (r < 0)
                 return r;
@@ -146,6 +150,7 @@ int snapshot_read_meminfo(const RootFs *fs, MemInfo *ret) {
         _cleanup_free_ char *buf = NULL;
         int r;
 
+        assert(fs);
         /* About 1.5 KiB; 64 KiB leaves room for any future fields. */
         r = read_small_file_at(fs->proc_fd, "meminfo", 65536, &buf, NULL);
         if (r < 0)

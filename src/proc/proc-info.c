@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "proc/proc-info.h"
 
-#include <ctype.h>
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shared/parse-util.h"
 #include "proc/rootfs.h"
+#include "shared/parse-util.h"
 
 #define PF_KTHREAD 0x00200000u
 /* Long enough for every command line we have seen matched in practice; longer
@@ -21,6 +21,7 @@
 #define CMDLINE_MAX (32u * 1024u)
 
 void proc_info_done(ProcInfo *info) {
+        assert(info);
         free(info->exe);
         free(info->argv0);
         free(info->cmdline);
@@ -29,11 +30,13 @@ void proc_info_done(ProcInfo *info) {
 }
 
 bool proc_info_is_kernel_thread(const ProcInfo *info) {
+        assert(info);
         /* kthreadd (PID 2) has no PF_KTHREAD on some kernels, but is the parent of all others. */
         return (info->flags & PF_KTHREAD) || info->pid == 2 || info->ppid == 2;
 }
 
 bool proc_info_is_zombie(const ProcInfo *info) {
+        assert(info);
         return info->state == 'Z' || info->state == 'X' || info->state == 'x';
 }
 
@@ -44,9 +47,13 @@ static const char *basename_of(const char *path) {
 }
 
 size_t proc_info_names(const ProcInfo *info, const char *names[3]) {
-        const char *candidates[2] = { info->exe, info->argv0 };
-        size_t n = 0, comm_len = strlen(info->comm);
+        const char *candidates[2];
+        size_t n = 0, comm_len;
 
+        assert(info && names);
+        candidates[0] = info->exe;
+        candidates[1] = info->argv0;
+        comm_len = strlen(info->comm);
         names[n++] = info->comm;
         if (comm_len != PROC_COMM_MAX - 1)
                 return n;
@@ -75,6 +82,7 @@ int proc_parse_stat(const char *buf, ProcInfo *info) {
         char state;
         int pid;
 
+        assert(buf && info);
         /* The comm may itself contain ") " and digits, so the last ')' ends it. */
         open_paren = strchr(buf, '(');
         close_paren = strrchr(buf, ')');
@@ -121,8 +129,10 @@ int proc_parse_stat(const char *buf, ProcInfo *info) {
 }
 
 int proc_parse_comm(const char *buf, char comm[static PROC_COMM_MAX]) {
-        size_t len = strlen(buf);
+        size_t len;
 
+        assert(buf);
+        len = strlen(buf);
         /* The name is printed raw: it may itself contain newlines; the last one ends it. */
         if (len == 0 || buf[len - 1] != '\n')
                 return -EBADMSG;
@@ -148,10 +158,12 @@ static const char *find_status_line(const char *buf, const char *key) {
 }
 
 int proc_parse_status_uid(const char *buf, uid_t *ret) {
-        const char *p = find_status_line(buf, "Uid:");
+        const char *p;
         char *end;
         unsigned long v;
 
+        assert(buf && ret);
+        p = find_status_line(buf, "Uid:");
         if (!p)
                 return -EBADMSG;
         while (*p == ' ' || *p == '\t')
@@ -167,6 +179,7 @@ int proc_parse_status_uid(const char *buf, uid_t *ret) {
 }
 
 int proc_parse_cgroup_controller(const char *buf, const char *controller, char **ret) {
+        assert(buf && ret);
         for (const char *line = buf; line && *line; ) {
                 const char *eol = strchrnul(line, '\n');
                 const char *c1 = memchr(line, ':', (size_t) (eol - line));
@@ -209,6 +222,7 @@ int proc_parse_cgroup(const char *buf, char **ret) {
         _cleanup_free_ char *unified = NULL;
         int r;
 
+        assert(buf && ret);
         r = proc_parse_cgroup_controller(buf, NULL, &unified);
         if (r < 0 && r != -ENOENT)
                 return r;
@@ -229,6 +243,7 @@ int proc_parse_cgroup(const char *buf, char **ret) {
 int proc_parse_cmdline(const char *buf, size_t len, char **ret_cmdline, char **ret_argv0) {
         _cleanup_free_ char *joined = NULL, *argv0 = NULL;
 
+        assert(buf && ret_cmdline && ret_argv0);
         /* Drop the trailing NUL(s) so the joined form has no trailing blank. */
         while (len > 0 && buf[len - 1] == '\0')
                 len--;
@@ -279,6 +294,7 @@ int proc_open_oom_score_adj(int pid_fd, int *ret_fd, int *ret_value) {
         char buf[32];
         int r, value;
 
+        assert(ret_fd && ret_value);
         fd = openat(pid_fd, "oom_score_adj", O_RDWR | O_CLOEXEC | O_NOCTTY);
         if (fd < 0) {
                 r = gone_to_esrch(negative_errno());
@@ -333,6 +349,7 @@ int proc_read_stat(int pid_fd, pid_t pid, ProcInfo *ret) {
         ProcInfo info = { .pid = pid };
         int r;
 
+        assert(ret);
         r = read_small_file_at(pid_fd, "stat", 4096, &stat, NULL);
         if (r < 0)
                 return gone_to_esrch(r);
@@ -359,6 +376,7 @@ int proc_read_basic(int pid_fd, pid_t pid, ProcInfo *ret) {
         ProcInfo info;
         int r;
 
+        assert(ret);
         r = proc_read_stat(pid_fd, pid, &info);
         if (r < 0)
                 return r;
@@ -373,6 +391,7 @@ int proc_read_info(int pid_fd, pid_t pid, unsigned want, ProcInfo *ret) {
         ProcInfo info;
         int r;
 
+        assert(ret);
         r = proc_read_basic(pid_fd, pid, &info);
         if (r < 0)
                 return r;

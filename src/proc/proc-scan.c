@@ -25,6 +25,7 @@ int proc_scan_pids(const RootFs *fs, int (*fn)(pid_t pid, void *userdata), void 
         struct dirent *de;
         int fd, r;
 
+        assert(fs && fn);
         fd = openat(fs->proc_fd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();

@@ -26,6 +26,7 @@ RootFs *rootfs_free(RootFs *fs) {
 int rootfs_open(const char *path, RootFs **ret) {
         _cleanup_rootfs_ RootFs *fs = NULL;
 
+        assert(ret);
         fs = calloc(1, sizeof(*fs));
         if (!fs)
                 return -ENOMEM;
@@ -53,6 +54,7 @@ int proc_pid_open(const RootFs *fs, pid_t pid, int *ret_fd) {
         char name[32];
         int fd;
 
+        assert(fs && ret_fd);
         if (pid <= 0)
                 return -EINVAL;
         (void) snprintf(name, sizeof(name), "%d", (int) pid);
@@ -68,6 +70,7 @@ int read_small_file_at(int dir_fd, const char *name, size_t max, char **ret, siz
         _cleanup_free_ char *buf = NULL;
         int r;
 
+        assert(name && ret);
         fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return negative_errno();
@@ -84,6 +87,7 @@ int read_small_file_at(int dir_fd, const char *name, size_t max, char **ret, siz
 int read_small_fd(int fd, char *buf, size_t size, size_t *ret_len) {
         ssize_t n;
 
+        assert(buf);
         assert(size > 0);
         /* One read only: /proc regenerates a value file's text on every read(), so a
          * second read at the old offset could splice the tail of a newer value onto
@@ -102,6 +106,7 @@ int read_small_fd(int fd, char *buf, size_t size, size_t *ret_len) {
 int write_string_at(int dir_fd, const char *name, const char *value) {
         _cleanup_close_ int fd = -EBADF;
 
+        assert(name && value);
         fd = openat(dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return negative_errno();
@@ -109,9 +114,11 @@ int write_string_at(int dir_fd, const char *name, const char *value) {
 }
 
 int write_string_fd(int fd, const char *value) {
-        size_t len = strlen(value);
+        size_t len;
         ssize_t n;
 
+        assert(value);
+        len = strlen(value);
         n = pwrite(fd, value, len, 0);
         if (n < 0)
                 return negative_errno();
@@ -128,6 +135,7 @@ int sysctl_read_int64(const RootFs *fs, const char *path, int64_t *ret) {
         _cleanup_free_ char *buf = NULL;
         int r;
 
+        assert(fs && path);
         if (fs->sys_fd < 0)
                 return -ENOENT;
         r = read_small_file_at(fs->sys_fd, path, 64, &buf, NULL);
@@ -140,6 +148,7 @@ int sysctl_read_int64(const RootFs *fs, const char *path, int64_t *ret) {
 int sysctl_write_int64(const RootFs *fs, const char *path, int64_t value) {
         char buf[32];
 
+        assert(fs && path);
         if (fs->sys_fd < 0)
                 return -ENOENT;
         (void) snprintf(buf, sizeof(buf), "%" PRId64 "\n", value);

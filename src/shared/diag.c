@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "shared/diag.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 void diag_list_done(DiagList *d) {
+        assert(d);
         for (size_t i = 0; i < d->n_entries; i++) {
                 free(d->entries[i].file);
                 free(d->entries[i].message);
@@ -21,6 +23,7 @@ int diag_add(DiagList *d, bool warning, const char *file, unsigned line, const c
         va_list ap;
         int r;
 
+        assert(d && fmt);
         va_start(ap, fmt);
         r = vasprintf(&message, fmt, ap);
         va_end(ap);
@@ -51,9 +54,11 @@ int diag_add(DiagList *d, bool warning, const char *file, unsigned line, const c
 
 char *diag_entry_format(const DiagEntry *e) {
         char *s = NULL;
-        const char *kind = e->warning ? "warning: " : "";
+        const char *kind;
         int r;
 
+        assert(e);
+        kind = e->warning ? "warning: " : "";
         if (e->file && e->line > 0)
                 r = asprintf(&s, "%s:%u: %s%s", e->file, e->line, kind, e->message);
         else if (e->file)
@@ -64,6 +69,7 @@ char *diag_entry_format(const DiagEntry *e) {
 }
 
 void diag_list_print(const DiagList *d, FILE *f) {
+        assert(d && f);
         for (size_t i = 0; i < d->n_entries; i++) {
                 _cleanup_free_ char *line = diag_entry_format(&d->entries[i]);
 

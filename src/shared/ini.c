@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "shared/ini.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdbool.h>
@@ -172,6 +173,7 @@ int ini_parse_buffer(const char *file, const char *buf, size_t len, const IniCal
         };
         int r;
 
+        assert(buf && cb && diag);
         r = ini_parse_stream(read_vetted_line, &st, handle_assignment, &st);
         if (st.error < 0)
                 return st.error;

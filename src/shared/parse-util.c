@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "shared/parse-util.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -16,6 +17,7 @@ int parse_int64_range(const char *s, int64_t min, int64_t max, int64_t *ret) {
         char *end = NULL;
         long long v;
 
+        assert(s);
         while (isspace((unsigned char) *p))
                 p++;
         if (*p == '\0')
@@ -46,6 +48,7 @@ int parse_int_range(const char *s, int min, int max, int *ret) {
         int64_t v;
         int r;
 
+        assert(s);
         r = parse_int64_range(s, min, max, &v);
         if (r < 0)
                 return r;
@@ -58,6 +61,7 @@ int parse_boolean(const char *s) {
         static const char *const truthy[] = { "1", "yes", "y", "true", "t", "on" };
         static const char *const falsy[] = { "0", "no", "n", "false", "f", "off" };
 
+        assert(s);
         for (size_t i = 0; i < ELEMENTSOF(truthy); i++)
                 if (strcasecmp(s, truthy[i]) == 0)
                         return 1;
@@ -76,6 +80,7 @@ static const char *const log_level_names[] = {
 int parse_log_level(const char *s) {
         int level;
 
+        assert(s);
         for (size_t i = 0; i < ELEMENTSOF(log_level_names); i++)
                 if (strcasecmp(s, log_level_names[i]) == 0)
                         return (int) i;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "shared/strv.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ size_t strv_length(char *const *l) {
 }
 
 bool strv_contains(char *const *l, const char *s) {
+        assert(s);
         if (l)
                 for (; *l; l++)
                         if (strcmp(*l, s) == 0)
@@ -31,9 +33,11 @@ bool strv_contains(char *const *l, const char *s) {
 }
 
 int strv_consume(char ***l, char *s) {
-        size_t n = strv_length(*l);
+        size_t n;
         char **grown;
 
+        assert(l);
+        n = strv_length(*l);
         if (!s)
                 return -ENOMEM;
         grown = realloc(*l, (n + 2) * sizeof(char *));
@@ -48,6 +52,7 @@ int strv_consume(char ***l, char *s) {
 }
 
 int strv_extend(char ***l, const char *s) {
+        assert(l && s);
         return strv_consume(l, strdup(s));
 }
 
@@ -55,6 +60,7 @@ int strv_split_blank(const char *s, char ***ret) {
         _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
         const char *p = s;
 
+        assert(s && ret);
         if (!l)
                 return -ENOMEM;
         for (;;) {
@@ -75,9 +81,11 @@ int strv_split_blank(const char *s, char ***ret) {
 }
 
 char *strv_join(char *const *l, const char *sep) {
-        size_t len = 1, seplen = strlen(sep);
+        size_t len = 1, seplen;
         char *out, *p;
 
+        assert(sep);
+        seplen = strlen(sep);
         for (char *const *i = l; i && *i; i++)
                 len += strlen(*i) + seplen;
         out = malloc(len);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "shared/utf8.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ static size_t sequence_length(const unsigned char *s) {
 bool utf8_is_valid(const char *s) {
         const unsigned char *p = (const unsigned char *) s;
 
+        assert(s);
         while (*p) {
                 size_t n = sequence_length(p);
 
@@ -56,6 +58,7 @@ char *utf8_make_valid(const char *s) {
         const unsigned char *p = (const unsigned char *) s;
         char *out, *o;
 
+        assert(s);
         /* Each bad byte grows to at most three. */
         out = malloc(strlen(s) * 3 + 1);
         if (!out)
