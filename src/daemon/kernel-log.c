@@ -34,7 +34,9 @@ static void deliver_ready(KernelLogWatch *w) {
         OomEvent *e;
 
         while (oom_report_parser_pop(w->parser, &e) > 0) {
-                w->fn(e, w->userdata);
+                /* A report in which the OOM killer found nothing to kill is no kill. */
+                if (e->has_kill)
+                        w->fn(e, w->userdata);
                 oom_event_free(e);
         }
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "daemon/oom-kill-note.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <syslog.h>
 
 int64_t oom_event_victim_rss_kb(const OomEvent *e) {
+        assert(e);
         const int64_t parts[] = { e->anon_rss_kb, e->file_rss_kb, e->shmem_rss_kb };
         int64_t sum = OOM_UNSET;
 
@@ -75,6 +77,7 @@ int oom_kill_note_build(const OomEvent *e, const KillAttribution *a, OomKillNote
         OomKillNote n = { .level = LOG_NOTICE };
         int r;
 
+        assert(e && a && ret);
         format_number(pid, e->victim_pid);
         format_number(uid, e->victim_uid);
         format_number(rss, oom_event_victim_rss_kb(e));
@@ -121,6 +124,7 @@ int oom_kill_note_build(const OomEvent *e, const KillAttribution *a, OomKillNote
 }
 
 void oom_kill_note_done(OomKillNote *n) {
+        assert(n);
         free(n->message);
         for (size_t i = 0; i < ELEMENTSOF(n->fields); i++)
                 free(n->fields[i]);

@@ -179,6 +179,7 @@ int publish_lock_state_dir(const char *dir, int *ret_fd) {
 void publish_state(Manager *m) {
         _cleanup_free_ char *dir = NULL, *path = NULL;
         json_object *root, *files, *errors, *load_errors;
+        const char *text;
 
         assert(m);
         dir = strdup(m->opts.state_dir ?: STATE_DIR_DEFAULT);
@@ -223,9 +224,9 @@ void publish_state(Manager *m) {
 
         report_write_errors(m);
         (void) mkdir(dir, 0755);
-        if (asprintf(&path, "%s/" STATE_FILE_NAME, dir) >= 0 &&
-            file_writer_submit(m->file_writer, path, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY)) < 0)
-                log_msg(&m->log, LOG_DEBUG, "Cannot write %s: out of memory", path);
+        text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
+        if (!text || asprintf(&path, "%s/" STATE_FILE_NAME, dir) < 0 || file_writer_submit(m->file_writer, path, text) < 0)
+                log_msg(&m->log, LOG_DEBUG, "Cannot write the state file: out of memory");
         json_object_put(root);
         write_metrics(m);
 }
