@@ -77,7 +77,7 @@ int oom_kill_note_build(const OomEvent *e, const KillAttribution *a, OomKillNote
         OomKillNote n = { .level = LOG_NOTICE };
         int r;
 
-        assert(e && a && ret);
+        assert(e && ret);
         format_number(pid, e->victim_pid);
         format_number(uid, e->victim_uid);
         format_number(rss, oom_event_victim_rss_kb(e));
