@@ -34,6 +34,12 @@ static void consume(OomReportParser *p) {
                         abort();
                 if (e->scope != OOM_SCOPE_GLOBAL && e->scope != OOM_SCOPE_MEMCG)
                         abort();
+                /* A victim is only ever learnt from a kill line or a complete summary. */
+                if (e->victim_pid != OOM_UNSET && !e->has_kill)
+                        abort();
+                /* A kill-less report is one that a trigger line opened, never a fragment. */
+                if (!e->has_kill && !e->trigger_comm)
+                        abort();
                 oom_event_free(e);
         }
         if (r != 0 || e)
@@ -44,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_oom_report_parser_free_ OomReportParser *p = NULL;
         _cleanup_free_ char *buf = NULL;
         char *line, *end;
+        size_t n_lines = 0;
 
         if (oom_report_parser_new(&p) < 0)
                 return 0;
@@ -53,13 +60,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(buf, data, size);
         buf[size] = '\0';
 
-        /* NULs end a line early, as they would for a caller reading C strings. */
+        /* NULs end a line early, as they would for a caller reading C strings. Every
+         * fourth line goes in as a message without rendering, as the journal's do. */
         for (line = buf; line < buf + size; line = end + 1) {
+                static const OomMessageTime t = { .realtime_usec = 1, .kernel_usec = 2 };
+
                 end = memchr(line, '\n', (size_t) (buf + size - line));
                 if (!end)
                         end = buf + size;
                 *end = '\0';
-                if (oom_report_parser_feed_line(p, line) < 0)
+                if (n_lines++ % 4 == 3 ? oom_report_parser_feed_message(p, line, "2.000000", &t) < 0
+                                       : oom_report_parser_feed_line(p, line) < 0)
                         abort();
                 consume(p);
         }
