@@ -31,8 +31,8 @@ static OomTaskColumn column_from_name(const char *s, size_t n) {
 }
 
 bool oom_task_table_parse_header(const char *s, OomTaskTable *t) {
+        OomTaskTable parsed = {};
         const char *q;
-        size_t n = 0;
 
         assert(s);
         assert(t);
@@ -58,11 +58,12 @@ bool oom_task_table_parse_header(const char *s, OomTaskTable *t) {
                         return false;
                 if ((size_t) (q - w) == 4 && strncmp(w, "name", 4) == 0 && *skip_blanks(q) == '\0')
                         break;
-                if (n >= OOM_TASK_TABLE_MAX_COLUMNS)
+                if (parsed.n_columns >= OOM_TASK_TABLE_MAX_COLUMNS)
                         return false;
-                t->columns[n++] = column_from_name(w, (size_t) (q - w));
+                parsed.columns[parsed.n_columns++] = column_from_name(w, (size_t) (q - w));
         }
-        t->n_columns = n;
+        /* Only a whole header replaces the layout the rows are read with. */
+        *t = parsed;
         return true;
 }
 

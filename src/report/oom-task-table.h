@@ -38,9 +38,8 @@ typedef struct OomTaskTable {
  * "[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name"
  * "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name"  4.19+
  * "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes ..."
- * Returns true and the layout in t. t->n_columns is set only then; a header
- * with more than OOM_TASK_TABLE_MAX_COLUMNS columns is rejected after the first
- * ones were stored in t->columns. */
+ * Returns true and the layout in t; t is left alone when s is no header (or one
+ * with more than OOM_TASK_TABLE_MAX_COLUMNS columns). */
 bool oom_task_table_parse_header(const char *s, OomTaskTable *t);
 
 /* "[  1234]     0  1234   123456     7890 ...         0 name with blanks", a row
