@@ -31,19 +31,24 @@ bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret) {
                 eq = memchr(rest, '=', (size_t) (end - rest));
                 if (eq) {
                         size_t klen = (size_t) (eq - rest);
+                        /* Some kernels leave a blank at the end of the line. */
+                        const char *vend = end;
+
+                        while (vend > eq + 1 && ascii_isblank(vend[-1]))
+                                vend--;
 
                         if (klen == 8 && strncmp(rest, "gfp_mask", klen) == 0) {
                                 t.gfp_mask = eq + 1;
-                                t.gfp_mask_len = (size_t) (end - eq - 1);
+                                t.gfp_mask_len = (size_t) (vend - eq - 1);
                         } else if (klen == 5 && strncmp(rest, "order", klen) == 0) {
-                                if (oom_parse_number_span(eq + 1, end, false, &v))
+                                if (oom_parse_number_span(eq + 1, vend, false, &v))
                                         t.order = v;
                         } else if (klen == 13 && strncmp(rest, "oom_score_adj", klen) == 0) {
-                                if (oom_parse_number_span(eq + 1, end, false, &v))
+                                if (oom_parse_number_span(eq + 1, vend, false, &v))
                                         t.oom_score_adj = v;
                         } else if ((klen == 7 && strncmp(rest, "oom_adj", klen) == 0) ||
                                    (klen == 10 && strncmp(rest, "oomkilladj", klen) == 0)) {
-                                if (oom_parse_number_span(eq + 1, end, false, &v))
+                                if (oom_parse_number_span(eq + 1, vend, false, &v))
                                         t.oom_adj = v;
                         }
                 }
