@@ -66,6 +66,7 @@ static void escape_control_chars(const char *in, char *out, size_t size) {
 }
 
 /* error: a negative errno that %m in fmt names (and ERRNO= carries), or 0. */
+_printf_(5, 0)
 static void log_va(const Logger *l, int level, int error, const LogFields *f, const char *fmt, va_list ap) {
         char raw[2048], message[2048];
         int saved_errno = errno;
