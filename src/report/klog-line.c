@@ -690,7 +690,9 @@ int klog_line_parse(const char *line, KlogLine *ret) {
                 return 0;
         }
 
-        return set_kernel(ret, KLOG_FORMAT_BARE, NULL, 0, p, DECODE_NONE);
+        /* Journal or syslog lines copied without their date and host keep the tag. */
+        e = startswith(p, "kernel: ");
+        return set_kernel(ret, KLOG_FORMAT_BARE, NULL, 0, e ?: p, DECODE_NONE);
 }
 
 void klog_line_done(KlogLine *l) {

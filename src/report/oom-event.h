@@ -76,6 +76,8 @@ typedef struct OomEvent {
          * Without one, the OOM killer found nothing to kill (or the report was cut
          * short before its kill). */
         bool has_kill;
+        /* The report ended "Out of memory and no killable processes...". */
+        bool no_killable;
 
         /* "Killed process ..." */
         int64_t victim_pid;
@@ -93,7 +95,7 @@ typedef struct OomEvent {
         int64_t score;
         bool reaped;
 
-        bool has_task_table;            /* a "Tasks state" header was seen */
+        bool has_task_table;            /* a "Tasks state" header, or rows of one, was seen */
         OomTaskRow *tasks;
         size_t n_tasks;
 

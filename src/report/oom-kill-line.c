@@ -189,6 +189,15 @@ bool oom_reaper_line_parse(const char *s, int64_t *ret_pid) {
         return true;
 }
 
+bool oom_no_killable_line_parse(const char *s) {
+        const char *q;
+
+        assert(s);
+
+        q = startswith(s, "Kernel panic - not syncing: ");
+        return startswith(q ?: s, "Out of memory and no killable processes");
+}
+
 /* Splits the tail ",task=COMM,pid=N,uid=N" off an oom-kill: summary. The comm may
  * contain commas, so the numbers are taken from the end. Returns the start of
  * ",task=", or NULL if the line does not end that way. */

@@ -53,6 +53,11 @@ bool oom_kill_line_parse(const char *s, OomKillLine *ret);
  * OOM_UNSET when the rest cannot be read. */
 bool oom_reaper_line_parse(const char *s, int64_t *ret_pid);
 
+/* "Out of memory and no killable processes..." (printed by the memcg OOM killer, or as
+ * the panic "Kernel panic - not syncing: Out of memory and no killable processes...").
+ * It ends a report that killed nothing. */
+bool oom_no_killable_line_parse(const char *s);
+
 /* "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,
  *  global_oom|oom_memcg=/foo,task_memcg=/foo/bar,task=stress,pid=4243,uid=0" (4.19+) */
 typedef struct OomKillSummary {

@@ -291,6 +291,16 @@ static int handle_kill_summary_rest(OomReportParser *p, const char *ts, const ch
         return handle_kill_summary(p, ts, joined, &k);
 }
 
+/* The report in progress ended without a kill; even a fragment (on trial) that ends
+ * so was a report. */
+static int handle_no_killable_line(OomReportParser *p) {
+        if (!p->cur)
+                return 0;
+        p->cur->no_killable = true;
+        p->cur_on_trial = false;
+        return finalize_current(p);
+}
+
 /* The kill lines of a memory.oom.group report after the first share its context. */
 static int handle_group_line(OomReportParser *p) {
         if (p->n_pending > p->pending_head && !p->cur) {
@@ -376,6 +386,12 @@ static int handle_report_body(OomReportParser *p, const char *s) {
                 }
                 if (p->in_table)
                         return handle_table_row(p, s);
+                /* A fragment may begin inside the table: its rows, without the header. */
+                if (p->cur_on_trial && !e->has_task_table && oom_task_table_guess_layout(s, &p->table)) {
+                        p->in_table = true;
+                        e->has_task_table = true;
+                        return handle_table_row(p, s);
+                }
                 return 0;
         }
         if (p->in_meminfo) {
@@ -423,6 +439,8 @@ static int handle_message(OomReportParser *p, const char *ts, const char *text) 
                 return handle_kill_summary_rest(p, ts, s);
         if (oom_group_line_parse(s))
                 return handle_group_line(p);
+        if (oom_no_killable_line_parse(s))
+                return handle_no_killable_line(p);
         if (p->cur)
                 return handle_report_body(p, s);
         return 0;

@@ -121,3 +121,44 @@ bool oom_task_table_parse_row(const OomTaskTable *t, const char *s, OomTaskRow *
         *ret_name = q + 1;
         return true;
 }
+
+bool oom_task_table_guess_layout(const char *s, OomTaskTable *t) {
+        OomTaskTable guessed = {};
+        const char *q;
+        int64_t v;
+
+        assert(s);
+        assert(t);
+
+        if (*s != '[')
+                return false;
+        q = oom_parse_padded_number(s + 1, &v);
+        if (!q || *q != ']')
+                return false;
+        q++;
+
+        /* Numbers up to the name, which follows after exactly one blank. */
+        for (;;) {
+                const char *next;
+
+                if (!ascii_isblank(*q))
+                        return false;
+                next = oom_parse_padded_number(q, &v);
+                if (!next || (*next != '\0' && !ascii_isblank(*next)))
+                        break;
+                if (guessed.n_columns >= OOM_TASK_TABLE_MAX_COLUMNS)
+                        return false;
+                guessed.n_columns++;
+                q = next;
+        }
+        if (guessed.n_columns < 6 || *q != ' ' || q[1] == '\0' || ascii_isblank(q[1]))
+                return false;
+
+        guessed.columns[0] = OOM_TASK_COLUMN_UID;
+        guessed.columns[1] = OOM_TASK_COLUMN_TGID;
+        guessed.columns[2] = OOM_TASK_COLUMN_TOTAL_VM;
+        guessed.columns[3] = OOM_TASK_COLUMN_RSS;
+        guessed.columns[guessed.n_columns - 1] = OOM_TASK_COLUMN_OOM_SCORE_ADJ;
+        *t = guessed;
+        return true;
+}

@@ -42,6 +42,12 @@ typedef struct OomTaskTable {
  * with more than OOM_TASK_TABLE_MAX_COLUMNS columns). */
 bool oom_task_table_parse_header(const char *s, OomTaskTable *t);
 
+/* A row seen without its header (a fragment that starts inside the table). Every
+ * layout since 2.6.32 begins "uid tgid total_vm rss" and ends "oom_score_adj name",
+ * so a row of at least six numbers gives that much of the layout; the columns between
+ * are read and ignored. Returns true and the layout in t, or false and t untouched. */
+bool oom_task_table_guess_layout(const char *s, OomTaskTable *t);
+
 /* "[  1234]     0  1234   123456     7890 ...         0 name with blanks", a row
  * under t's header. Returns true and the numbers in ret (columns t lacks are
  * OOM_UNSET, ret->name NULL) and in *ret_name the name: the rest of s. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test-util.h"
 #include "report/oom-report.h"
@@ -123,6 +124,8 @@ static void check_report(const char *dir, const char *name, Tally *t) {
 
         assert_true(asprintf(&log, "%s/%s.log", dir, name) > 0);
         assert_true(asprintf(&expected_path, "%s/%s.json", dir, name) > 0);
+        if (access(expected_path, F_OK) < 0)
+                fail_msg("%s: missing: every report needs its expected JSON beside it", expected_path);
         expected = json_object_from_file(expected_path);
         if (!expected || !json_object_is_type(expected, json_type_array))
                 fail_msg("%s: not a JSON array", expected_path);

@@ -244,6 +244,29 @@ static void test_task_table_grammar(void **state) {
         assert_false(oom_task_table_parse_header("[  pid  ]   uid  tgid total_vm", &t));
         assert_false(oom_task_table_parse_header("[ 1234.5] [ pid ] uid name", &t));
         assert_int_equal(t.n_columns, 10);
+
+        /* rows without their header: uid tgid total_vm rss first, oom_score_adj last */
+        assert_true(oom_task_table_guess_layout("[ 910813]     0 910813 25425140  6316768 76255232  3166464"
+                                                "           200 bandwhich", &t));
+        assert_int_equal(t.n_columns, 7);
+        assert_true(oom_task_table_parse_row(&t, "[ 910813]     0 910813 25425140  6316768 76255232  3166464"
+                                                 "           200 bandwhich", &row, &name));
+        assert_i64(row.tgid, 910813);
+        assert_i64(row.rss, 6316768);
+        assert_i64(row.oom_score_adj, 200);
+        assert_unset(row.pgtables_bytes);
+        assert_string_equal(name, "bandwhich");
+        assert_false(oom_task_table_guess_layout("[ 1234] 1 2 3 4 5 x", &t));       /* too few numbers */
+        assert_false(oom_task_table_guess_layout("[ 1234] 1 2 3 4 5 6 ", &t));      /* no name */
+        assert_false(oom_task_table_guess_layout("[  pid  ]   uid  tgid total_vm rss name", &t));
+        assert_int_equal(t.n_columns, 7);
+}
+
+static void test_no_killable_line_grammar(void **state) {
+        assert_true(oom_no_killable_line_parse("Out of memory and no killable processes..."));
+        assert_true(oom_no_killable_line_parse("Kernel panic - not syncing: Out of memory and no killable processes..."));
+        assert_false(oom_no_killable_line_parse("Kernel panic - not syncing: System is deadlocked on memory"));
+        assert_false(oom_no_killable_line_parse("Out of memory: Killed process 1 (init)"));
 }
 
 int main(void) {
@@ -253,6 +276,7 @@ int main(void) {
                 cmocka_unit_test(test_kill_summary_grammar),
                 cmocka_unit_test(test_context_line_grammar),
                 cmocka_unit_test(test_task_table_grammar),
+                cmocka_unit_test(test_no_killable_line_grammar),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

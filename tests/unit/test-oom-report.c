@@ -509,7 +509,14 @@ static void test_fixture_non_oom(void **state) {
         Events ev = {};
 
         parse_fixture("non-oom.log", &ev);
-        assert_int_equal(ev.n, 0);
+        /* No kill; the one report is the lone "Out of memory and no killable processes..."
+         * line, which says the OOM killer ran and found nothing to kill. */
+        assert_int_equal(ev.n, 1);
+        assert_false(ev.items[0]->has_kill);
+        assert_true(ev.items[0]->no_killable);
+        assert_unset(ev.items[0]->victim_pid);
+        assert_null(ev.items[0]->trigger_comm);
+        events_done(&ev);
 }
 
 /* All fixtures concatenated: reports in different renderings back to back. */
@@ -896,6 +903,46 @@ static void test_old_kernel_formats(void **state) {
         events_done(&ev);
 }
 
+/* A fragment that ends "no killable processes" was a report, without a kill: also
+ * one that starts inside the task table (rows without their header). */
+static void test_no_killable_fragments(void **state) {
+        Events ev = {};
+
+        parse_text("[ 5623.879547] [ 2474]     0  2474     2589      121   1     -17         -1000 daemonsu\n"
+                   "[ 5623.879852] [17008]     0 17008   176527   117823   1     -17         -1000 osmcore_L\n"
+                   "[ 5623.884216] Kernel panic - not syncing: Out of memory and no killable processes...\n"
+                   "[ 5623.884399] Backtrace: \n",
+                   &ev);
+        assert_int_equal(ev.n, 1);
+        assert_false(ev.items[0]->has_kill);
+        assert_string_equal(ev.items[0]->timestamp, "5623.879547");
+        assert_true(ev.items[0]->has_task_table);
+        assert_int_equal(ev.items[0]->n_tasks, 2);
+        assert_i64(find_row(ev.items[0], 17008)->rss, 117823);
+        assert_i64(find_row(ev.items[0], 17008)->oom_score_adj, -1000);
+        assert_string_equal(find_row(ev.items[0], 17008)->name, "osmcore_L");
+        events_done(&ev);
+
+        /* journal lines copied with only their tag: a tail, then a report of its own */
+        parse_text("kernel:  </TASK>\n"
+                   "kernel: Out of memory and no killable processes...\n"
+                   "kernel: systemd invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=100\n"
+                   "kernel: CPU: 10 UID: 1000 PID: 20957 Comm: systemd Not tainted 6.17.3 #1\n",
+                   &ev);
+        assert_int_equal(ev.n, 2);
+        assert_false(ev.items[0]->has_kill);
+        assert_null(ev.items[0]->trigger_comm);
+        assert_false(ev.items[1]->has_kill);
+        assert_string_equal(ev.items[1]->trigger_comm, "systemd");
+        assert_i64(ev.items[1]->trigger_pid, 20957);
+        events_done(&ev);
+
+        /* without the panic line a fragment that killed nothing is no report */
+        parse_text("[ 5623.879547] [ 2474]     0  2474     2589      121   1     -17         -1000 daemonsu\n", &ev);
+        assert_int_equal(ev.n, 0);
+        events_done(&ev);
+}
+
 /* uids above INT32_MAX come out negative where the kernel prints them with %d. */
 static void test_large_uid(void **state) {
         Events ev = {};
@@ -1121,6 +1168,7 @@ int main(void) {
                 cmocka_unit_test(test_sacrificed_child),
                 cmocka_unit_test(test_oom_group),
                 cmocka_unit_test(test_old_kernel_formats),
+                cmocka_unit_test(test_no_killable_fragments),
                 cmocka_unit_test(test_large_uid),
                 cmocka_unit_test(test_json),
                 cmocka_unit_test(test_line_lengths),
