@@ -188,9 +188,10 @@ expect_daemon_alive() {
 }
 
 # stop_daemon [SIGNAL] [MAX_SECONDS]: signals the daemon, waits at most MAX_SECONDS
-# (default 2) for it to exit; sets DRC (exit status) and DSTOP_MS.
+# (default 30: a loaded or emulated machine is slow) for it to exit; sets DRC (exit
+# status) and DSTOP_MS.
 stop_daemon() {
-        local sig=${1:-TERM} max=${2:-2} t0 i
+        local sig=${1:-TERM} max=${2:-30} t0 i
         t0=$(now_ms)
         kill "-$sig" "$DPID"
         for ((i = 0; i < max * 100; i++)); do
@@ -206,9 +207,11 @@ stop_daemon() {
         forget "$DPID"
 }
 
-# wait_adj PID VALUE [WHAT] [SECONDS]: polls until PID's oom_score_adj is VALUE (default 10 s).
+# wait_adj PID VALUE [WHAT] [SECONDS]: polls until PID's oom_score_adj is VALUE (default 60 s).
+# The deadlines of these helpers are generous on purpose: they only cost time when a
+# test fails, and a guest under TCG or a CI machine under load is many times slower.
 wait_adj() {
-        local pid=$1 want=$2 what=${3:-} max=${4:-10} have="" i
+        local pid=$1 want=$2 what=${3:-} max=${4:-60} have="" i
         for ((i = 0; i < max * 50; i++)); do
                 have=$(cat "/proc/$pid/oom_score_adj" 2>/dev/null) || fail "pid $pid is gone while waiting for oom_score_adj $want${what:+ ($what)}"
                 [[ "$have" == "$want" ]] && return 0
@@ -238,9 +241,9 @@ EOF
 counter() { state_py "j['counters']['$1']"; }
 
 # wait_state EXPR [WHAT] [SECONDS]: polls state.json (rewritten at most once a second)
-# until the Python expression (j = the state) is true; default 5 s.
+# until the Python expression (j = the state) is true; default 60 s.
 wait_state() {
-        local expr=$1 what=${2:-$1} max=${3:-5} i
+        local expr=$1 what=${2:-$1} max=${3:-60} i
         for ((i = 0; i < max * 10; i++)); do
                 [[ "$(state_py "bool($expr)" 2>/dev/null)" == True ]] && return 0
                 sleep 0.1
@@ -252,24 +255,24 @@ wait_state() {
 log_count() { grep -Ec -- "$1" "$DLOG" || :; }
 
 # wait_log_count ERE N [SECONDS]: polls until the daemon log has at least N lines matching
-# (default 5 s); for messages that repeat, e.g. one per reload.
+# (default 60 s); for messages that repeat, e.g. one per reload.
 wait_log_count() {
         local i
-        for ((i = 0; i < ${3:-5} * 20; i++)); do
+        for ((i = 0; i < ${3:-60} * 20; i++)); do
                 [[ $(log_count "$1") -ge $2 ]] && return 0
                 sleep 0.05
         done
-        fail "$(log_count "$1") daemon log lines match /$1/ after ${3:-5} s, expected $2"
+        fail "$(log_count "$1") daemon log lines match /$1/ after ${3:-60} s, expected $2"
 }
 
-# wait_log ERE [SECONDS]: polls the daemon log for a line (default 5 s).
+# wait_log ERE [SECONDS]: polls the daemon log for a line (default 60 s).
 wait_log() {
         local i
-        for ((i = 0; i < ${2:-5} * 20; i++)); do
+        for ((i = 0; i < ${2:-60} * 20; i++)); do
                 grep -Eq -- "$1" "$DLOG" && return 0
                 sleep 0.05
         done
-        fail "no daemon log line matching /$1/ within ${2:-5} s"
+        fail "no daemon log line matching /$1/ within ${2:-60} s"
 }
 
 # done_ok: final line with the run time.
@@ -297,7 +300,9 @@ storm_loop() {
         for ((i = 0; i < count; i++)); do
                 "$tmp/short/$name"
                 if ((i % every == every / 2)); then
-                        "$tmp/long/$name" 100 </dev/null >/dev/null 2>&1 &
+                        # Lives until the test's cleanup kills it: on a slow machine the
+                        # storm alone can outlast any fixed lifetime.
+                        "$tmp/long/$name" 86400 </dev/null >/dev/null 2>&1 &
                         echo "$!" >>"$tmp/pids/long-$name-$tag"
                 fi
         done

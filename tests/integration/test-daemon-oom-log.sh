@@ -47,7 +47,7 @@ usb 1-1: new high-speed USB device number 3 using xhci_hcd
 oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/oomtest-$$,task_memcg=/oomtest-$$/leaf,task=$VICTIM,pid=$victim,uid=0
 Memory cgroup out of memory: Killed process $victim ($VICTIM) total-vm:9000kB, anon-rss:1024kB, file-rss:8kB, shmem-rss:0kB, UID:0 pgtables:48kB oom_score_adj:500
 EOF
-wait_log "OOM kill \(memory cgroup /oomtest-$$/leaf\): pid $victim \($VICTIM\) uid 0, rss 1032 kB, oom_score_adj 500; rule victim-$$ \(oom_score_adj 500, $tmp/policy.conf:6\)\.$" 5
+wait_log "OOM kill \(memory cgroup /oomtest-$$/leaf\): pid $victim \($VICTIM\) uid 0, rss 1032 kB, oom_score_adj 500; rule victim-$$ \(oom_score_adj 500, $tmp/policy.conf:6\)\.$"
 ok "memcg kill of a live process attributed to its rule"
 
 # 2. A global kill reported after the victim's EXIT event was handled (the usual
@@ -61,14 +61,14 @@ oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,glob
 Out of memory: Killed process $guard ($GUARD) total-vm:9000kB, anon-rss:2048kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:48kB oom_score_adj:$(adj_of $$)
 oom_reaper: reaped process $guard ($GUARD), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB
 EOF
-wait_log "OOM kill \(system-wide\): pid $guard \($GUARD\) uid 0, rss 2048 kB, oom_score_adj $(adj_of $$); KILLED although rule guard-$$ at $tmp/policy.conf:9 wants oom_score_adj -500" 5
+wait_log "OOM kill \(system-wide\): pid $guard \($GUARD\) uid 0, rss 2048 kB, oom_score_adj $(adj_of $$); KILLED although rule guard-$$ at $tmp/policy.conf:9 wants oom_score_adj -500"
 ok "a protected process killed after its exit was handled: warned, with the rule"
 
 # 3. A kill of a process no rule matched.
 kmsg_records >"$tmp/kmsg" <<EOF
 Out of memory: Killed process 999999 (bigjob) total-vm:9000kB, anon-rss:4096kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:48kB oom_score_adj:0
 EOF
-wait_log "OOM kill \(system-wide\): pid 999999 \(bigjob\) uid 1000, rss 4096 kB, oom_score_adj 0; no rule governed it\.$" 5
+wait_log "OOM kill \(system-wide\): pid 999999 \(bigjob\) uid 1000, rss 4096 kB, oom_score_adj 0; no rule governed it\.$"
 ok "kill without a rule"
 
 wait_state "j['counters']['oom_kills'] == 3 and j['counters']['oom_kills_memcg'] == 1 and j['counters']['oom_kills_global'] == 2 and j['counters']['oom_kills_protected'] == 1" \
@@ -90,7 +90,7 @@ ok "state.json and metrics count the kills by scope and the adjustments by rule"
 # watch_kernel_log = no: a reload stops following the log.
 sed -i 's/^\[daemon\]$/[daemon]\nwatch_kernel_log = no/' "$tmp/policy.conf"
 kill -HUP "$DPID"
-wait_log "Reloaded:" 5
+wait_log "Reloaded:"
 wait_state "not j['kernel_log']" "kernel_log false after watch_kernel_log = no"
 stop_daemon TERM
 [[ $DRC -eq 0 ]] || fail "daemon exit status $DRC"

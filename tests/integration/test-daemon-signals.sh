@@ -140,7 +140,7 @@ expect_daemon_alive "after a second daemon was refused"
 ok "second daemon refused: $out"
 
 # ---- SIGTERM: values stay ----
-stop_daemon TERM 2
+stop_daemon TERM
 [[ $DRC -eq 0 ]] || fail "the daemon exited $DRC on SIGTERM"
 grep -q "applied values stay in place" "$DLOG" || fail "no 'applied values stay in place' in the log"
 expect_adj "$p_new1" 360 "after SIGTERM without restore_on_exit"
@@ -166,7 +166,7 @@ wait_adj "$p_ex1" 370 "rule exit"
 wait_adj "$p_ex2" 370 "rule exit"
 barrier
 echo 375 >"/proc/$p_ex2/oom_score_adj"         # changed by someone else since
-stop_daemon TERM 2
+stop_daemon TERM
 [[ $DRC -eq 0 ]] || fail "the daemon exited $DRC on SIGTERM"
 grep -q "previous values restored" "$DLOG" || fail "no 'previous values restored' in the log"
 expect_adj "$p_ex1" "$base" "restore_on_exit = yes gives back the value from before"
