@@ -37,9 +37,11 @@ static void consume(OomReportParser *p) {
                 /* A victim is only ever learnt from a kill line or a complete summary. */
                 if (e->victim_pid != OOM_UNSET && !e->has_kill)
                         abort();
-                /* A kill-less report is one that a trigger line opened, or a fragment
+                /* A kill-less report is one that a trigger line opened (which named
+                 * the task, or, up to 2.6.18, gave gfp_mask and order), or a fragment
                  * that "no killable processes" ended: never a fragment on its own. */
-                if (!e->has_kill && !e->trigger_comm && !e->no_killable)
+                if (!e->has_kill && !e->trigger_comm && !e->gfp_mask && e->order == OOM_UNSET &&
+                    !e->no_killable)
                         abort();
                 oom_event_free(e);
         }

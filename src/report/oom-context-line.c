@@ -8,20 +8,49 @@
 #include "report/oom-parse-util.h"
 #include "shared/string-util.h"
 
+/* Excerpts trimmed by hand sometimes keep only "COMM invoked oom-killer" of the
+ * line; the comm is still unambiguous there. */
+static bool parse_bare_trigger(const char *text, OomTriggerLine *ret) {
+        static const char suffix[] = " invoked oom-killer";
+        size_t n = strlen(text), k = strlen(suffix);
+
+        while (n > 0 && ascii_isblank(text[n - 1]))
+                n--;
+        if (n <= k || n - k > OOM_MAX_COMM_LEN || strncmp(text + n - k, suffix, k) != 0)
+                return false;
+        *ret = (OomTriggerLine) {
+                .comm = text,
+                .comm_len = n - k,
+                .order = OOM_UNSET,
+                .oom_score_adj = OOM_UNSET,
+                .oom_adj = OOM_UNSET,
+        };
+        return true;
+}
+
 bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret) {
-        static const char marker[] = " invoked oom-killer: ";
+        static const char marker[] = " invoked oom-killer: ", old_marker[] = "oom-killer: ";
         OomTriggerLine t = { .order = OOM_UNSET, .oom_score_adj = OOM_UNSET, .oom_adj = OOM_UNSET };
         const char *m, *rest;
 
         assert(text);
         assert(ret);
 
-        m = strstr(text, marker);
-        /* The comm is printed first and may itself contain blanks and parentheses. */
-        if (!m || m == text || m - text > OOM_MAX_COMM_LEN)
-                return false;
+        if (startswith(text, old_marker)) {
+                /* Up to 2.6.18 the line named no task. */
+                m = NULL;
+                rest = text + strlen(old_marker);
+        } else {
+                m = strstr(text, marker);
+                /* The comm is printed first and may itself contain blanks and parentheses. */
+                if (!m)
+                        return parse_bare_trigger(text, ret);
+                if (m == text || m - text > OOM_MAX_COMM_LEN)
+                        return false;
+                rest = m + strlen(marker);
+        }
 
-        for (rest = m + strlen(marker); *(rest = skip_blanks(rest)) != '\0'; ) {
+        for (; *(rest = skip_blanks(rest)) != '\0'; ) {
                 /* 4.14 prints "nodemask=(null),  order=2": blanks before a key are skipped */
                 const char *end = strstr(rest, ", "), *eq;
                 int64_t v;
@@ -57,8 +86,10 @@ bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret) {
         if (!t.gfp_mask && t.order == OOM_UNSET)
                 return false;
 
-        t.comm = text;
-        t.comm_len = (size_t) (m - text);
+        if (m) {
+                t.comm = text;
+                t.comm_len = (size_t) (m - text);
+        }
         *ret = t;
         return true;
 }

@@ -13,9 +13,11 @@
 #include <stdint.h>
 
 /* "COMM invoked oom-killer: gfp_mask=0x..(FLAGS), [nodemask=.., ]order=N, [oom_adj=N, ]oom_score_adj=N",
- * "COMM invoked oom-killer: gfp_mask=0x..., order=N, oomkilladj=N" (2.6.2x-2.6.35) */
+ * "COMM invoked oom-killer: gfp_mask=0x..., order=N, oomkilladj=N" (2.6.19-2.6.35),
+ * "oom-killer: gfp_mask=0x..., order=N" (up to 2.6.18: no comm), and
+ * "COMM invoked oom-killer" alone (an excerpt trimmed by hand: comm only) */
 typedef struct OomTriggerLine {
-        const char *comm;       /* comm_len bytes; may contain blanks and parentheses */
+        const char *comm;       /* comm_len bytes; may contain blanks and parentheses; NULL if not printed */
         size_t comm_len;
         const char *gfp_mask;   /* gfp_mask_len bytes as printed; NULL if absent */
         size_t gfp_mask_len;
@@ -25,7 +27,8 @@ typedef struct OomTriggerLine {
 } OomTriggerLine;
 
 /* Takes the message as it is, leading blanks included: the comm comes first.
- * A line with neither gfp_mask nor order is not a trigger line. */
+ * A line with an argument list but neither gfp_mask nor order in it is not a
+ * trigger line. */
 bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret);
 
 /* "Tasks in /a are going to be killed due to memory.oom.group set": further kill

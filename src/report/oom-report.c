@@ -146,9 +146,11 @@ static int handle_trigger_line(OomReportParser *p, const char *ts, const OomTrig
         _cleanup_free_ char *comm = NULL, *gfp = NULL;
         int r;
 
-        comm = strndup(t->comm, t->comm_len);
-        if (!comm)
-                return -ENOMEM;
+        if (t->comm) {
+                comm = strndup(t->comm, t->comm_len);
+                if (!comm)
+                        return -ENOMEM;
+        }
         if (t->gfp_mask) {
                 gfp = strndup(t->gfp_mask, t->gfp_mask_len);
                 if (!gfp)

@@ -161,6 +161,25 @@ static void test_context_line_grammar(void **state) {
         assert_i64(t.oom_score_adj, -1);
         assert_false(oom_trigger_line_parse("x invoked oom-killer: nothing=1", &t));
         assert_false(oom_trigger_line_parse(" invoked oom-killer: order=0", &t));
+        /* up to 2.6.18: no comm */
+        assert_true(oom_trigger_line_parse("oom-killer: gfp_mask=0x200d2, order=0", &t));
+        assert_null(t.comm);
+        assert_span(t.gfp_mask, t.gfp_mask_len, "0x200d2");
+        assert_i64(t.order, 0);
+        assert_unset(t.oom_adj);
+        assert_false(oom_trigger_line_parse("oom-killer: nothing=1", &t));
+        assert_false(oom_trigger_line_parse("oom-killer: ", &t));
+        /* trimmed by hand: the comm alone */
+        assert_true(oom_trigger_line_parse("mem_on_node0 invoked oom-killer", &t));
+        assert_span(t.comm, t.comm_len, "mem_on_node0");
+        assert_null(t.gfp_mask);
+        assert_unset(t.order);
+        assert_true(oom_trigger_line_parse("Web Content invoked oom-killer ", &t));
+        assert_span(t.comm, t.comm_len, "Web Content");
+        assert_false(oom_trigger_line_parse(" invoked oom-killer", &t));
+        assert_false(oom_trigger_line_parse("x invoked oom-killer:", &t));
+        assert_false(oom_trigger_line_parse("x invoked oom-killer: ", &t));
+        assert_false(oom_trigger_line_parse("x invoked oom-killers", &t));
 
         assert_true(oom_group_line_parse("Tasks in /a are going to be killed due to memory.oom.group set"));
         assert_false(oom_group_line_parse("Tasks in /a are fine"));

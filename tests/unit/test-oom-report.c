@@ -903,6 +903,49 @@ static void test_old_kernel_formats(void **state) {
         events_done(&ev);
 }
 
+/* Up to 2.6.18 the trigger line named no task ("oom-killer: gfp_mask=..., order=N")
+ * and the kill went "Kill process N (comm) score S and children." with a Killed line
+ * whose prefix tells the constraint; a trimmed excerpt may keep only
+ * "COMM invoked oom-killer" of the trigger line. */
+static void test_pre_2_6_19_trigger_lines(void **state) {
+        Events ev = {};
+
+        parse_text("Nov 28 16:19:52 ic4 kernel: Out of Memory: Kill process 679783 (ncks) score 0 and children.\n"
+                   "Nov 28 16:19:52 ic4 kernel: No available memory in cpuset: Killed process 679783 (ncks).\n"
+                   "Nov 28 16:27:58 ic4 kernel: oom-killer: gfp_mask=0x200d2, order=0\n"
+                   "oom-killer: gfp_mask=0xd0, order=1\n"
+                   "Mem-info:\n"
+                   "Out of Memory: Kill process 274 (udev) score 7 and children.\n"
+                   "Out of memory: Killed process 274 (udev).\n"
+                   "[  395.922444] mem_on_node0 invoked oom-killer\n"
+                   "[  396.264068] Out of memory: Killed process 2614 (mem_on_node0)\n",
+                   &ev);
+        assert_int_equal(ev.n, 4);
+
+        assert_i64(ev.items[0]->victim_pid, 679783);
+        assert_i64(ev.items[0]->score, 0);
+
+        /* A report of its own although nothing follows the trigger line. */
+        assert_false(ev.items[1]->has_kill);
+        assert_string_equal(ev.items[1]->timestamp, "Nov 28 16:27:58");
+        assert_null(ev.items[1]->trigger_comm);
+        assert_string_equal(ev.items[1]->gfp_mask, "0x200d2");
+        assert_i64(ev.items[1]->order, 0);
+
+        assert_null(ev.items[2]->trigger_comm);
+        assert_string_equal(ev.items[2]->gfp_mask, "0xd0");
+        assert_i64(ev.items[2]->order, 1);
+        assert_i64(ev.items[2]->victim_pid, 274);
+        assert_i64(ev.items[2]->score, 7);
+
+        assert_string_equal(ev.items[3]->trigger_comm, "mem_on_node0");
+        assert_null(ev.items[3]->gfp_mask);
+        assert_unset(ev.items[3]->order);
+        assert_string_equal(ev.items[3]->timestamp, "395.922444");
+        assert_i64(ev.items[3]->victim_pid, 2614);
+        events_done(&ev);
+}
+
 /* A fragment that ends "no killable processes" was a report, without a kill: also
  * one that starts inside the task table (rows without their header). */
 static void test_no_killable_fragments(void **state) {
@@ -1168,6 +1211,7 @@ int main(void) {
                 cmocka_unit_test(test_sacrificed_child),
                 cmocka_unit_test(test_oom_group),
                 cmocka_unit_test(test_old_kernel_formats),
+                cmocka_unit_test(test_pre_2_6_19_trigger_lines),
                 cmocka_unit_test(test_no_killable_fragments),
                 cmocka_unit_test(test_large_uid),
                 cmocka_unit_test(test_json),
