@@ -7,7 +7,9 @@
 
 #include "ctl/ctl.h"
 #include "shared/parse-util.h"
+#include "report/oom-event.h"
 #include "shared/paths.h"
+#include "shared/time-util.h"
 
 static const Verb verbs[] = {
         { "check", "", "Validate the policy and print it with the origin of every setting",
@@ -143,6 +145,19 @@ enum {
         ARG_CGROUP,
 };
 
+/* --since/--until: a bad time is a usage error that says which forms work. */
+static int parse_time_arg(const char *option, const char *arg, uint64_t *ret) {
+        int r = events_parse_time(arg, now_usec(CLOCK_REALTIME), ret);
+
+        if (r == -ERANGE)
+                fprintf(stderr, "oompolicyctl: %s: '%s' is out of range (1970 to 9999)\n", option, arg);
+        else if (r < 0)
+                fprintf(stderr, "oompolicyctl: %s: '%s' is not a time; use 'YYYY-MM-DD[ HH:MM[:SS]]', 'now', "
+                        "'today', 'yesterday', 'tomorrow' or a relative time such as '-1h', '-30min', '-2d'\n",
+                        option, arg);
+        return r < 0 ? -EINVAL : 0;
+}
+
 static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -159,11 +174,15 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                 { "lines", required_argument, NULL, 'n' },
                 { "all", no_argument, NULL, ARG_ALL },
                 { "cgroup", required_argument, NULL, ARG_CGROUP },
+                { "boot", optional_argument, NULL, 'b' },
+                { "since", required_argument, NULL, 'S' },
+                { "until", required_argument, NULL, 'U' },
+                { "directory", required_argument, NULL, 'D' },
                 {}
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "hc:n:", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "hc:n:fb::S:U:D:", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         *ret_help = true;
@@ -192,6 +211,37 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                 case ARG_STATE_DIR:
                         o->state_dir = optarg;
                         break;
+                case 'b': {
+                        const char *arg = optarg;
+
+                        /* As journalctl: "-b -1" and "--boot -1" take the next word
+                         * when it is a boot, and only then. */
+                        if (!arg && optind < argc && events_looks_like_boot(argv[optind]))
+                                arg = argv[optind++];
+                        if (events_parse_boot(arg, &o->boot) < 0) {
+                                fprintf(stderr, "oompolicyctl: --boot: '%s' is not a boot; use a boot ID (32 hex "
+                                        "digits, optionally +N/-N), an offset (0 the last boot, -1 the one "
+                                        "before) or a number counted from the first boot (1, 2, ...)\n", arg);
+                                return -EINVAL;
+                        }
+                        break;
+                }
+                case 'S':
+                        if (parse_time_arg("--since", optarg, &o->since) < 0)
+                                return -EINVAL;
+                        break;
+                case 'U':
+                        if (parse_time_arg("--until", optarg, &o->until) < 0)
+                                return -EINVAL;
+                        break;
+                case 'D':
+                        if (!*optarg) {
+                                fprintf(stderr, "oompolicyctl: --directory needs a directory\n");
+                                return -EINVAL;
+                        }
+                        o->directory = optarg;
+                        break;
+                case 'f':
                 case ARG_FOLLOW:
                         o->follow = true;
                         break;
@@ -230,7 +280,7 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
 }
 
 int main(int argc, char **argv) {
-        CtlOptions o = { .root = "/" };
+        CtlOptions o = { .root = "/", .since = OOM_TIME_UNSET, .until = OOM_TIME_UNSET };
         const Verb *verb;
         bool help = false;
         int n_args, r;
@@ -262,6 +312,16 @@ int main(int argc, char **argv) {
         if (n_args < verb->min_args || n_args > verb->max_args) {
                 fprintf(stderr, "oompolicyctl %s: %s arguments\nTry 'oompolicyctl %s --help' for more information.\n",
                         verb->name, n_args < verb->min_args ? "missing" : "too many", verb->name);
+                return 2;
+        }
+
+        if (o.since != OOM_TIME_UNSET && o.until != OOM_TIME_UNSET && o.since > o.until) {
+                fprintf(stderr, "oompolicyctl: --since is after --until\n");
+                return 2;
+        }
+        if (o.file && (o.directory || o.boot.set)) {
+                fprintf(stderr, "oompolicyctl: --file reads saved text; --%s needs the journal\n",
+                        o.directory ? "directory" : "boot");
                 return 2;
         }
 
