@@ -115,3 +115,38 @@ expect_error 2 "--since is after --until" "${J[@]}" --since today --until yester
 expect_error 2 "--file reads saved text; --boot needs the journal" --file /dev/null --boot=-1
 expect_error 1 "boot -5 is not one of them" "${J[@]}" --boot=-5
 expect_error 1 "Cannot open the journal in" --directory "$tmp/none"
+
+# --follow on the journal: JSON Lines, the kills there already, then a kill
+# appended to the journal while events waits for it.
+mkdir "$tmp/follow"
+follow_kill() {   # PID REALTIME: an export entry of a bare kill line in boot 3
+        printf '__REALTIME_TIMESTAMP=%s\n__MONOTONIC_TIMESTAMP=%s\n_BOOT_ID=%s\n_TRANSPORT=kernel\nMESSAGE=%s\n\n' \
+                "$2" "$(($2 - 1700000000000000 + 1000000))" 33333333333333333333333333333333 \
+                "Out of memory: Killed process $1 (f$1) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:16kB oom_score_adj:0"
+}
+follow_kill 901 1700000000000000 | "$remote" -o "$tmp/follow/test.journal" - 2>/dev/null
+"$CTL" events --json -f -D "$tmp/follow" >"$tmp/follow.out" 2>"$tmp/follow.err" &
+follower=$!
+trap 'kill "$follower" 2>/dev/null || :; rm -rf "$tmp"' EXIT
+lines_are() { [ "$(wc -l <"$tmp/follow.out")" -eq "$1" ]; }
+wait_lines() {   # N: within 60 s
+        local i
+        for ((i = 0; i < 600; i++)); do
+                lines_are "$1" && return 0
+                kill -0 "$follower" 2>/dev/null || fail "events -f exited: $(cat "$tmp/follow.err")"
+                sleep 0.1
+        done
+        fail "events -f printed $(wc -l <"$tmp/follow.out") lines, expected $1: $(cat "$tmp/follow.out")"
+}
+wait_lines 1
+follow_kill 902 1700000005000000 | "$remote" -o "$tmp/follow/test.journal" - 2>/dev/null
+wait_lines 2
+kill "$follower"
+wait "$follower" 2>/dev/null || :
+python3 -c '
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+assert [o["victim_pid"] for o in objs] == [901, 902], objs
+assert all(o["source"] == "journal" and o["boot_id"] == "3" * 32 for o in objs), objs
+' "$tmp/follow.out"
+echo "ok: --follow on the journal prints each kill as a JSON line, also one written while it waits"
