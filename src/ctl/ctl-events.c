@@ -352,11 +352,10 @@ int verb_events(const CtlOptions *o, int argc, char **argv) {
                         r = read_text(&ev, f);
                 }
         }
-        if (r == -ENXIO)
-                ;       /* said why already */
-        else if (r < 0)
+        /* -ENXIO: a boot that is not there, said already. */
+        if (r < 0 && r != -ENXIO)
                 fprintf(stderr, "Reading the kernel log failed: %s\n", strerror(-r));
-        else {
+        else if (r >= 0) {
                 r = oom_report_parser_finish(ev.parser);
                 if (r >= 0)
                         r = take_ready(&ev);
