@@ -18,14 +18,14 @@ static void consume(OomReportParser *p) {
                 json_object *o;
                 char *line;
 
-                o = oom_event_to_json(e, true);
-                if (!o || json_object_object_length(o) != 22)
+                o = oom_event_to_json(e, NULL, true);
+                if (!o || json_object_object_length(o) != 30)
                         abort();
                 if (!json_object_to_json_string(o))
                         abort();
                 json_object_put(o);
 
-                line = oom_event_format_line(e);
+                line = oom_event_format_line(e, NULL);
                 if (!line || strchr(line, '\n'))
                         abort();
                 free(line);

@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
+#include "ctl/events-time.h"
 #include "shared/diag.h"
 #include "shared/macro.h"
 #include "policy/policy.h"
@@ -21,6 +22,9 @@ typedef struct CtlOptions {
         bool all;
         long limit;               /* -n N, 0 = verb default */
         const char *file;         /* events --file */
+        const char *directory;    /* events --directory: a journal directory */
+        BootSpec boot;            /* events --boot */
+        uint64_t since, until;    /* events --since/--until, µs since the epoch; OOM_TIME_UNSET: open */
         const char *cgroup;       /* simulate --cgroup */
         const char *state_dir;    /* where the daemon publishes its state */
 } CtlOptions;

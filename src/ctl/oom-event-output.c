@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/events-time.h"
 #include "shared/json-util.h"
 #include "shared/macro.h"
 #include "shared/string-util.h"
@@ -80,7 +81,38 @@ static json_object *tasks_to_json(const OomEvent *e) {
         return a;
 }
 
-json_object *oom_event_to_json(const OomEvent *e, bool with_tasks) {
+static json_object *rule_to_json(const KillRule *r) {
+        json_object *o;
+
+        o = json_object_new_object();
+        if (!o)
+                return NULL;
+        if (json_add_string(o, "name", r->name) < 0 ||
+            json_add_string(o, "origin", r->origin) < 0 ||
+            json_add_int(o, "oom_score_adj", r->oom_score_adj) < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+static int add_times(json_object *o, const OomEvent *e) {
+        char buf[40];
+        bool have_rt = events_format_rfc3339(e->time.realtime_usec, buf) >= 0;
+
+        if (json_add_string(o, "time", have_rt ? buf : NULL) < 0)
+                return -ENOMEM;
+        if (e->time.kernel_usec == OOM_TIME_UNSET)
+                return json_add(o, "kernel_time", NULL, false);
+        /* Given as text too, so the number prints as the kernel's stamp does
+         * ("1234.567890"), not as the nearest double. */
+        (void) snprintf(buf, sizeof(buf), "%" PRIu64 ".%06" PRIu64, e->time.kernel_usec / 1000000,
+                        e->time.kernel_usec % 1000000);
+        return json_add(o, "kernel_time", json_object_new_double_s((double) e->time.kernel_usec / 1e6, buf), true);
+}
+
+json_object *oom_event_to_json(const OomEvent *e, const OomEventContext *c, bool with_tasks) {
+        const KillRule *rule = c && c->rule && c->rule->name ? c->rule : NULL;
         json_object *o;
 
         assert(e);
@@ -89,12 +121,19 @@ json_object *oom_event_to_json(const OomEvent *e, bool with_tasks) {
         if (!o)
                 return NULL;
 
-        if (json_add_string(o, "timestamp", e->timestamp) < 0 ||
+        if (add_times(o, e) < 0 ||
+            json_add(o, "kill", json_object_new_boolean(e->has_kill), true) < 0 ||
+            json_add(o, "no_killable", json_object_new_boolean(e->no_killable), true) < 0 ||
+            json_add_string(o, "source", c ? c->source : NULL) < 0 ||
+            json_add_string(o, "boot_id", c ? c->boot_id : NULL) < 0 ||
+            json_add(o, "rule", rule ? rule_to_json(rule) : NULL, !!rule) < 0 ||
+            json_add_string(o, "timestamp", e->timestamp) < 0 ||
             json_add_string(o, "trigger_comm", e->trigger_comm) < 0 ||
             json_add_int(o, "trigger_pid", e->trigger_pid) < 0 ||
             json_add_string(o, "gfp_mask", e->gfp_mask) < 0 ||
             json_add_int(o, "order", e->order) < 0 ||
             json_add_int(o, "trigger_oom_score_adj", e->trigger_oom_score_adj) < 0 ||
+            json_add_int(o, "trigger_oom_adj", e->trigger_oom_adj) < 0 ||
             json_add_string(o, "constraint", e->constraint) < 0 ||
             json_add_string(o, "scope", oom_scope_to_string(e->scope)) < 0 ||
             json_add_string(o, "task_memcg", e->task_memcg) < 0 ||
@@ -128,8 +167,10 @@ static void format_int(FILE *f, const char *key, int64_t v) {
                 fprintf(f, " %s=%" PRId64, key, v);
 }
 
-char *oom_event_format_line(const OomEvent *e) {
+char *oom_event_format_line(const OomEvent *e, const OomEventContext *c) {
+        const KillRule *rule = c && c->rule && c->rule->name ? c->rule : NULL;
         _cleanup_free_ char *buf = NULL;
+        char wall[40];
         size_t size = 0;
         FILE *f;
 
@@ -139,6 +180,9 @@ char *oom_event_format_line(const OomEvent *e) {
         if (!f)
                 return NULL;
 
+        events_format_wallclock(e->time.realtime_usec, wall);
+        fprintf(f, "%s ", wall);
+
         /* Keep dmesg's alignment for monotonic stamps. */
         if (!e->timestamp)
                 fputs("[-]", f);
@@ -147,24 +191,34 @@ char *oom_event_format_line(const OomEvent *e) {
         else
                 fprintf(f, "[%s]", e->timestamp);
 
-        fputs(" killed ", f);
-        if (e->victim_pid == OOM_UNSET)
-                fputc('-', f);
-        else
-                fprintf(f, "%" PRId64, e->victim_pid);
-        fprintf(f, " (%s)", e->victim_comm ?: "-");
-        format_int(f, "uid", e->victim_uid);
-        if (e->anon_rss_kb == OOM_UNSET)
-                fputs(" anon-rss=-", f);
-        else
-                fprintf(f, " anon-rss=%.1fMiB", (double) e->anon_rss_kb / 1024.0);
-        format_int(f, "oom_score_adj", e->victim_oom_score_adj);
+        if (!e->has_kill)
+                /* Nothing of a victim to show: the OOM killer found none. */
+                fputs(e->no_killable ? " no kill (no killable processes)" : " no kill", f);
+        else {
+                if (e->victim_pid == OOM_UNSET)
+                        fputs(" killed -", f);
+                else
+                        fprintf(f, " killed %" PRId64, e->victim_pid);
+                fprintf(f, " (%s)", e->victim_comm ?: "-");
+                format_int(f, "uid", e->victim_uid);
+                if (e->anon_rss_kb == OOM_UNSET)
+                        fputs(" anon-rss=-", f);
+                else
+                        fprintf(f, " anon-rss=%.1fMiB", (double) e->anon_rss_kb / 1024.0);
+                format_int(f, "oom_score_adj", e->victim_oom_score_adj);
+        }
         if (e->scope == OOM_SCOPE_MEMCG)
                 fprintf(f, " memcg %s", e->task_memcg ?: "-");
         else
                 fputs(" global", f);
         fprintf(f, " trigger=%s", e->trigger_comm ?: "-");
         format_int(f, "order", e->order);
+        if (rule) {
+                fprintf(f, " rule=%s (%s", rule->name, rule->origin ?: "-");
+                if (rule->oom_score_adj != OOM_UNSET)
+                        fprintf(f, ", oom_score_adj %" PRId64, rule->oom_score_adj);
+                fputc(')', f);
+        }
 
         if (fclose(f) != 0 || !buf)
                 return NULL;

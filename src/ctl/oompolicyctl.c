@@ -7,7 +7,9 @@
 
 #include "ctl/ctl.h"
 #include "shared/parse-util.h"
+#include "report/oom-event.h"
 #include "shared/paths.h"
+#include "shared/time-util.h"
 
 static const Verb verbs[] = {
         { "check", "", "Validate the policy and print it with the origin of every setting",
@@ -36,12 +38,20 @@ static const Verb verbs[] = {
           "The daemon parses the new policy completely; on any error it keeps the old one,\n"
           "and reload prints the errors and exits 1. Exits 0 once the new policy is in force.\n",
           0, 0, verb_reload },
-        { "events", "[--follow] [--file PATH|-] [--tasks]", "List the OOM kills the kernel reported",
-          "Parses the kernel's OOM-killer reports into one line per kill: time, victim\n"
-          "pid/comm/uid, anon-rss, its oom_score_adj, global or memcg (with the cgroup),\n"
-          "and the trigger's comm and allocation order. Reads /dev/kmsg (--follow keeps\n"
-          "reading), or saved text with --file PATH (- for standard input): raw dmesg,\n"
-          "dmesg -T, syslog files and journalctl -k output, kernels 3.10 to 6.x.\n"
+        { "events", "[-b] [-S T] [-U T] [-D DIR] [-f]",
+          "List the OOM kills the kernel reported, with the rule that governed each",
+          "Parses the kernel's OOM-killer reports into one line per kill: wall-clock time,\n"
+          "kernel time, victim pid/comm/uid, anon-rss, its oom_score_adj, global or memcg\n"
+          "(with the cgroup), the trigger's comm and allocation order, and the rule that\n"
+          "governed the victim where oompolicyd logged the kill.\n"
+          "Reads, in this order: --file PATH (saved text, - for standard input: dmesg,\n"
+          "dmesg -T, syslog, journalctl -k, logcat); the systemd journal (--directory DIR,\n"
+          "else this machine's, if it holds kernel messages), which keeps earlier boots;\n"
+          "else /dev/kmsg (this boot). The source is named on standard error.\n"
+          "-b/--boot[=ID|-N|N] picks one boot (-b alone: this one, -1 the one before),\n"
+          "-S/--since and -U/--until a time range (YYYY-MM-DD[ HH:MM[:SS]], now, today,\n"
+          "yesterday, -1h, -30min, -2d), as journalctl takes them. -f/--follow keeps\n"
+          "reading. --all also lists reports without a kill, marked \"no kill\".\n"
           "--json prints an array of objects, one per kill, with the keys oompolicyctl(8)\n"
           "lists; --tasks adds the task table. With --follow it prints one object per line\n"
           "as each kill completes (JSON Lines): a followed log has no end for an array.\n",
@@ -102,11 +112,16 @@ static void usage(FILE *f) {
                 "     --no-pager        Accepted for compatibility; output is never paged\n"
                 "     --dry-run         apply: print what would change, write nothing\n"
                 "     --state-dir=DIR   status/reload: the daemon's state directory (default /run/oompolicyd)\n"
-                "     --follow          events: keep reading /dev/kmsg\n"
+                "  -f --follow          events: keep reading the journal or /dev/kmsg\n"
                 "     --file=PATH       events: read saved kernel log text (- for stdin)\n"
+                "  -b --boot[=ID|-N]    events: the kills of one boot (alone: this boot)\n"
+                "  -S --since=TIME      events: kills from TIME on (YYYY-MM-DD[ HH:MM[:SS]], today, -1h)\n"
+                "  -U --until=TIME      events: kills until TIME\n"
+                "  -D --directory=DIR   events: read the journal files in DIR\n"
                 "     --tasks           events --json: include the task table\n"
                 "  -n --lines=N         top, simulate: show N rows (default 10)\n"
-                "     --all             top: every process, also kernel threads; simulate: every candidate\n"
+                "     --all             top: every process, also kernel threads; simulate: every candidate;\n"
+                "                       events: also reports without a kill\n"
                 "     --cgroup=PATH     simulate: an OOM inside this memory cgroup\n"
                 "\n"
                 "The policy (without --config): " POLICY_FILE "\n"
@@ -143,6 +158,19 @@ enum {
         ARG_CGROUP,
 };
 
+/* --since/--until: a bad time is a usage error that says which forms work. */
+static int parse_time_arg(const char *option, const char *arg, uint64_t *ret) {
+        int r = events_parse_time(arg, now_usec(CLOCK_REALTIME), ret);
+
+        if (r == -ERANGE)
+                fprintf(stderr, "oompolicyctl: %s: '%s' is out of range (1970 to 9999)\n", option, arg);
+        else if (r < 0)
+                fprintf(stderr, "oompolicyctl: %s: '%s' is not a time; use 'YYYY-MM-DD[ HH:MM[:SS]]', 'now', "
+                        "'today', 'yesterday', 'tomorrow' or a relative time such as '-1h', '-30min', '-2d'\n",
+                        option, arg);
+        return r < 0 ? -EINVAL : 0;
+}
+
 static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -159,11 +187,15 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                 { "lines", required_argument, NULL, 'n' },
                 { "all", no_argument, NULL, ARG_ALL },
                 { "cgroup", required_argument, NULL, ARG_CGROUP },
+                { "boot", optional_argument, NULL, 'b' },
+                { "since", required_argument, NULL, 'S' },
+                { "until", required_argument, NULL, 'U' },
+                { "directory", required_argument, NULL, 'D' },
                 {}
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "hc:n:", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "hc:n:fb::S:U:D:", options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         *ret_help = true;
@@ -192,6 +224,37 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                 case ARG_STATE_DIR:
                         o->state_dir = optarg;
                         break;
+                case 'b': {
+                        const char *arg = optarg;
+
+                        /* As journalctl: "-b -1" and "--boot -1" take the next word
+                         * when it is a boot, and only then. */
+                        if (!arg && optind < argc && events_looks_like_boot(argv[optind]))
+                                arg = argv[optind++];
+                        if (events_parse_boot(arg, &o->boot) < 0) {
+                                fprintf(stderr, "oompolicyctl: --boot: '%s' is not a boot; use a boot ID (32 hex "
+                                        "digits, optionally +N/-N), an offset (0 the last boot, -1 the one "
+                                        "before) or a number counted from the first boot (1, 2, ...)\n", arg);
+                                return -EINVAL;
+                        }
+                        break;
+                }
+                case 'S':
+                        if (parse_time_arg("--since", optarg, &o->since) < 0)
+                                return -EINVAL;
+                        break;
+                case 'U':
+                        if (parse_time_arg("--until", optarg, &o->until) < 0)
+                                return -EINVAL;
+                        break;
+                case 'D':
+                        if (!*optarg) {
+                                fprintf(stderr, "oompolicyctl: --directory needs a directory\n");
+                                return -EINVAL;
+                        }
+                        o->directory = optarg;
+                        break;
+                case 'f':
                 case ARG_FOLLOW:
                         o->follow = true;
                         break;
@@ -230,7 +293,7 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
 }
 
 int main(int argc, char **argv) {
-        CtlOptions o = { .root = "/" };
+        CtlOptions o = { .root = "/", .since = OOM_TIME_UNSET, .until = OOM_TIME_UNSET };
         const Verb *verb;
         bool help = false;
         int n_args, r;
@@ -262,6 +325,16 @@ int main(int argc, char **argv) {
         if (n_args < verb->min_args || n_args > verb->max_args) {
                 fprintf(stderr, "oompolicyctl %s: %s arguments\nTry 'oompolicyctl %s --help' for more information.\n",
                         verb->name, n_args < verb->min_args ? "missing" : "too many", verb->name);
+                return 2;
+        }
+
+        if (o.since != OOM_TIME_UNSET && o.until != OOM_TIME_UNSET && o.since > o.until) {
+                fprintf(stderr, "oompolicyctl: --since is after --until\n");
+                return 2;
+        }
+        if (o.file && (o.directory || o.boot.set)) {
+                fprintf(stderr, "oompolicyctl: --file reads saved text; --%s needs the journal\n",
+                        o.directory ? "directory" : "boot");
                 return 2;
         }
 

@@ -47,7 +47,7 @@ static int add_string(OomKillNote *n, size_t *pos, const char *key, const char *
         return value ? add_field(n, pos, "%s=%s", key, value) : 0;
 }
 
-static int build_fields(const OomEvent *e, OomKillNote *n) {
+static int build_fields(const OomEvent *e, const KillAttribution *a, OomKillNote *n) {
         const char *scope = oom_scope_to_string(e->scope);
         size_t pos = 0;
         int r;
@@ -61,6 +61,13 @@ static int build_fields(const OomEvent *e, OomKillNote *n) {
         r = r ?: add_string(n, &pos, "OOMPOLICY_VICTIM_MEMCG", e->task_memcg);
         r = r ?: add_string(n, &pos, "OOMPOLICY_TRIGGER_COMM", e->trigger_comm);
         r = r ?: add_string(n, &pos, "OOMPOLICY_KERNEL_TIMESTAMP", e->timestamp);
+        /* The rule's name is OOMPOLICY_RULE (src/daemon/log.c); these let
+         * oompolicyctl events show the rule of a kill of an earlier boot, when
+         * the policy may have changed since. */
+        if (a && a->rule) {
+                r = r ?: add_number(n, &pos, "OOMPOLICY_RULE_OOM_SCORE_ADJ", a->rule_adj);
+                r = r ?: add_string(n, &pos, "OOMPOLICY_RULE_ORIGIN", a->origin);
+        }
         return r;
 }
 
@@ -114,7 +121,7 @@ int oom_kill_note_build(const OomEvent *e, const KillAttribution *a, OomKillNote
                 n.message = NULL;
                 return -ENOMEM;
         }
-        r = build_fields(e, &n);
+        r = build_fields(e, a, &n);
         if (r < 0) {
                 oom_kill_note_done(&n);
                 return r;

@@ -13,7 +13,7 @@ typedef struct KillAttribution {
         const char *origin;      /* "FILE:LINE" of that value, or NULL */
 } KillAttribution;
 
-#define OOM_KILL_NOTE_FIELDS_MAX 10
+#define OOM_KILL_NOTE_FIELDS_MAX 12
 
 typedef struct OomKillNote {
         int level;               /* LOG_NOTICE, or LOG_WARNING when the policy meant to protect the victim */

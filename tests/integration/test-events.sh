@@ -25,7 +25,7 @@ echo "ok: human line names victim, uid, rss, adj, scope and trigger"
 # The keys of every kill object (oompolicyctl(8)); --tasks adds "tasks".
 export KEYS="timestamp trigger_comm trigger_pid gfp_mask order trigger_oom_score_adj constraint scope task_memcg
 victim_pid victim_comm victim_uid total_vm_kb anon_rss_kb file_rss_kb shmem_rss_kb pgtables_kb victim_oom_score_adj
-score reaped task_rows"
+score reaped task_rows time kernel_time kill no_killable trigger_oom_adj boot_id source rule"
 
 # The same from standard input, as one JSON document (an array, like top and
 # simulate) whose objects have exactly the documented keys.

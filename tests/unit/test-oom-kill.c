@@ -69,6 +69,9 @@ static void test_note_with_rule(void **state) {
         assert_true(has_field(&n, "OOMPOLICY_VICTIM_MEMCG=/system.slice/app.service"));
         assert_true(has_field(&n, "OOMPOLICY_TRIGGER_COMM=hog"));
         assert_true(has_field(&n, "OOMPOLICY_KERNEL_TIMESTAMP=87231.446310"));
+        /* what oompolicyctl events joins to the kernel's report of the kill */
+        assert_true(has_field(&n, "OOMPOLICY_RULE_OOM_SCORE_ADJ=300"));
+        assert_true(has_field(&n, "OOMPOLICY_RULE_ORIGIN=/etc/oompolicy.conf:12"));
         oom_kill_note_done(&n);
 }
 
@@ -113,8 +116,10 @@ static void test_note_sparse(void **state) {
                                        "no rule governed it.");
         assert_true(has_field(&n, "OOMPOLICY_VICTIM_PID=77"));
         assert_true(has_field(&n, "OOMPOLICY_VICTIM_SCOPE=global"));
-        for (size_t i = 0; n.fields[i]; i++)
+        for (size_t i = 0; n.fields[i]; i++) {
                 assert_null(strstr(n.fields[i], "RSS_KB"));
+                assert_null(strstr(n.fields[i], "OOMPOLICY_RULE"));
+        }
         oom_kill_note_done(&n);
 
         e.anon_rss_kb = 10;

@@ -4,7 +4,9 @@
 # grows until the kernel's OOM killer runs. The hog dies; sshd, rsyslogd,
 # journald and oompolicyd survive; the same session runs a command afterwards;
 # events, the journal, status and the metrics all know of the kill.
-# Boot 2, the control: the same hog with the daemon masked and no policy.
+# Boot 2, the control: the same hog with the daemon masked and no policy; and
+# oompolicyctl events --boot=-1 finds boot 1's kill in the (persistent) journal,
+# with the rule the daemon logged for it.
 # timeout: 1200
 . ./lib.sh
 
@@ -78,12 +80,23 @@ for e in json.load(sys.stdin):
                 *) fail "oompolicyctl events does not list the hog's global kill: $events" ;;
         esac
         hog_pid=${victim% *}
+        echo "$hog_pid" >"$OUT/hog-pid"
         check_entry() {
                 journalctl MESSAGE_ID=0b8f6a5e3c1d4e7fa2b9c4d5e6f7080a "OOMPOLICY_VICTIM_PID=$hog_pid" -o export --no-pager |
                         grep -q '^OOMPOLICY_RULE=memhog$'
         }
         check "the journal holds the daemon's kill entry for pid $hog_pid with OOMPOLICY_RULE=memhog" wait_until 60 check_entry
         journalctl MESSAGE_ID=0b8f6a5e3c1d4e7fa2b9c4d5e6f7080a -o cat --no-pager | head -n 3 | while read -r l; do evidence "daemon's kill entry: $l"; done
+        # events reads the journal here and joins the daemon's entry: the rule.
+        rule_of_kill() {   # BOOT-OPTION...: "NAME ORIGIN ADJ SOURCE" of the hog's kill
+                oompolicyctl events --json "$@" | python3 -c 'import json,sys
+for e in json.load(sys.stdin):
+    if e.get("victim_pid") == int(sys.argv[1]) and e.get("rule"):
+        r = e["rule"]; print(r["name"], r["origin"], r["oom_score_adj"], e["source"], e["time"] is not None); break' "$hog_pid"
+        }
+        check "oompolicyctl events shows the kill with its rule (this boot, from the journal)" \
+                wait_until 60 sh -c "oompolicyctl events --json -b | grep -q '\"name\": \"memhog\"'"
+        evidence "events -b: rule of the kill: $(rule_of_kill -b)"
         check "oompolicyctl status counts one global kill" wait_until 60 sh -c 'oompolicyctl status | grep -Eq "oom_kills_global +1$"'
         check "the metrics count it" wait_until 60 grep -q '^oompolicyd_oom_kills_total{scope="global"} 1$' /run/oompolicyd/metrics.prom
 
@@ -110,6 +123,26 @@ if [ "$BOOT" = 2 ]; then
                         fail "control: $unit's oom_score is '$without' without the policy, '$with' with it"
                 fi
         done
+        # Boot 1's kill, after the reboot: only the journal still has it.
+        hog_pid=$(cat "$OUT/hog-pid" 2>/dev/null || echo 0)
+        journal_kill=$(oompolicyctl events --boot=-1 --json | python3 -c 'import json,sys
+for e in json.load(sys.stdin):
+    if e.get("victim_pid") == int(sys.argv[1]):
+        r = e.get("rule") or {}
+        print(e["source"], e["victim_comm"], r.get("name"), r.get("origin"), r.get("oom_score_adj"), e["time"] is not None, e["kernel_time"] is not None); break' "$hog_pid")
+        evidence "events --boot=-1: $journal_kill"
+        case "$journal_kill" in
+                "journal oomtest-memhog memhog /etc/oompolicy.conf.d/60-memhog.conf:3 500 True True")
+                        pass "events --boot=-1 shows boot 1's kill of pid $hog_pid with its rule memhog (60-memhog.conf:3, 500), from the journal" ;;
+                *) fail "events --boot=-1 does not show boot 1's kill of pid $hog_pid with its rule: '$journal_kill'" ;;
+        esac
+        text=$(oompolicyctl events --boot=-1 2>&1)
+        evidence "events --boot=-1 (text): $(echo "$text" | tr '\n' ' ')"
+        case "$text" in
+                *"-- Source: journal, boot "*"killed $hog_pid (oomtest-memhog)"*"rule=memhog (/etc/oompolicy.conf.d/60-memhog.conf:3, oom_score_adj 500)"*)
+                        pass "events --boot=-1 as text: the source, the kill and its rule" ;;
+                *) fail "events --boot=-1 as text: '$text'" ;;
+        esac
         evidence "sshd without oompolicyd: oom_score_adj $(adj_of "$(main_pid ssh.service)") (set by OpenSSH itself)"
         run_hog "control, no oompolicyd" no
         exit 0
