@@ -230,7 +230,7 @@ static void read_killers(const InspectContext *c, pid_t pid, KillerInfo *ret) {
 
         if (unit_bus_open_system(&bus) < 0)
                 bus = NULL;
-        if (killer_info_read(c->fs, bus, have_mount ? &mount : NULL, pid, ret) < 0)
+        if (killer_info_read(c->fs, bus, have_mount ? &mount : NULL, pid, true, ret) < 0)
                 *ret = (KillerInfo) { .oom_group = -1 };
 }
 

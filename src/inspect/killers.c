@@ -27,7 +27,8 @@ static bool has_suffix(const char *s, const char *suffix) {
         return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-int killer_info_read(const RootFs *fs, sd_bus *bus, const MemcgMount *mount, pid_t pid, KillerInfo *ret) {
+int killer_info_read(const RootFs *fs, sd_bus *bus, const MemcgMount *mount, pid_t pid, bool ask_unit,
+                     KillerInfo *ret) {
         _cleanup_close_ int pid_fd = -EBADF;
         KillerInfo k = { .oom_group = -1 };
         uid_t owner;
@@ -42,7 +43,7 @@ int killer_info_read(const RootFs *fs, sd_bus *bus, const MemcgMount *mount, pid
         r = unit_of_process(pid_fd, &k.unit, &k.cgroup);
         if (r == -ENOMEM)
                 return r;
-        if (bus) {
+        if (bus && ask_unit) {
                 char *unit = NULL;
 
                 /* systemd's own answer beats the cgroup path's shape. */

@@ -26,8 +26,11 @@ typedef struct KillerInfo {
 
 void killer_info_done(KillerInfo *k);
 
-/* bus and mount may be NULL (no bus; no memory controller found). Returns 0,
- * -ESRCH when the process is gone, or -ENOMEM. */
-int killer_info_read(const RootFs *fs, sd_bus *bus, const MemcgMount *mount, pid_t pid, KillerInfo *ret);
+/* bus and mount may be NULL (no bus; no memory controller found). With
+ * ask_unit, the unit is systemd's answer (GetUnitByPID, a bus call), else the
+ * shape of the cgroup path (for many processes: top). Returns 0, -ESRCH when
+ * the process is gone, or -ENOMEM. */
+int killer_info_read(const RootFs *fs, sd_bus *bus, const MemcgMount *mount, pid_t pid, bool ask_unit,
+                     KillerInfo *ret);
 
 KillerFacts killer_info_facts(const KillerInfo *k, int oom_score_adj);

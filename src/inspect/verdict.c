@@ -91,3 +91,33 @@ int kill_verdict(const KillerFacts *f, char **ret) {
         *ret = s;
         return 0;
 }
+
+void kill_verdict_flags(const KillerFacts *f, char ret[static 8]) {
+        size_t n = 0;
+        bool unknown = f->oom_group < 0;
+
+        assert(f);
+        if (f->oom_group == 1)
+                ret[n++] = 'G';
+        if (f->unit && f->oom_policy_applies) {
+                if (!f->oom_policy)
+                        unknown = true;
+                else if (strcmp(f->oom_policy, "stop") == 0)
+                        ret[n++] = 'S';
+                else if (strcmp(f->oom_policy, "kill") == 0)
+                        ret[n++] = 'K';
+        }
+        if (f->unit) {
+                const char *p = f->oomd_preference;
+
+                if (!p)
+                        unknown = true;
+                else if (strcmp(p, "none") != 0)
+                        ret[n++] = f->user_owned ? 'u' : p[0] == 'a' ? 'a' : 'o';
+        }
+        if (unknown)
+                ret[n++] = '?';
+        if (n == 0)
+                ret[n++] = '-';
+        ret[n] = '\0';
+}

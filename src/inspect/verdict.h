@@ -26,3 +26,9 @@ int kill_verdict(const KillerFacts *f, char **ret);
 
 /* The kernel part alone, e.g. "kernel: only if nothing else is left". */
 const char *kill_verdict_kernel(int oom_score_adj);
+
+/* The compact form for `oompolicyctl top`, at most 5 characters: G memory.oom.group,
+ * S/K OOMPolicy=stop/kill, a/o systemd-oomd avoid/omit (lower case u instead when
+ * a user owns the cgroup and the preference is ignored), ? for a fact not known,
+ * "-" for none of these. */
+void kill_verdict_flags(const KillerFacts *f, char ret[static 8]);

@@ -42,6 +42,25 @@ static void test_verdict(void **state) {
                "cgroup)");
 }
 
+static void expect_flags(const KillerFacts *f, const char *want) {
+        char buf[8];
+
+        kill_verdict_flags(f, buf);
+        assert_string_equal(buf, want);
+}
+
+static void test_flags(void **state) {
+        expect_flags(&(KillerFacts) { .unit = "ssh.service", .oom_policy_applies = true, .oom_policy = "stop",
+                                      .oomd_preference = "avoid", .oom_group = 1 }, "GSa");
+        expect_flags(&(KillerFacts) { .unit = "db.service", .oom_policy_applies = true, .oom_policy = "continue",
+                                      .oomd_preference = "none" }, "-");
+        expect_flags(&(KillerFacts) { .unit = "x.scope", .oomd_preference = "omit", .user_owned = true }, "u");
+        expect_flags(&(KillerFacts) { .unit = "x.service", .oom_policy_applies = true, .oom_policy = "kill",
+                                      .oomd_preference = "omit" }, "Ko");
+        /* No bus, cgroup v1. */
+        expect_flags(&(KillerFacts) { .unit = "x.service", .oom_policy_applies = true, .oom_group = -1 }, "?");
+}
+
 static void test_oom_group(void **state) {
         _cleanup_free_ char *root = test_mkdtemp(), *g = NULL, *none = NULL, *inner = NULL, *v1 = NULL;
         _cleanup_rootfs_ RootFs *fs = NULL;
@@ -73,6 +92,7 @@ static void test_oom_group(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_verdict),
+                cmocka_unit_test(test_flags),
                 cmocka_unit_test(test_oom_group),
         };
 
