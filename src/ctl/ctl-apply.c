@@ -114,7 +114,6 @@ static int apply_unit(const char *unit, void *value, void *userdata) {
         const char *want = oomd_preference_to_string(w->rule->oomd_preference);
         _cleanup_free_ char *old = NULL, *message = NULL;
         uid_t owner = 0;
-        int r;
 
         if (w->cgroup && unit_cgroup_owner(u->run->fs, w->cgroup, &owner) >= 0 && owner != 0) {
                 u->n_skipped++;
@@ -129,7 +128,8 @@ static int apply_unit(const char *unit, void *value, void *userdata) {
         if (unit_pref_read(u->bus, unit, &old) >= 0 && strcmp(old, want) == 0)
                 return 0;
         if (!u->run->opts->dry_run) {
-                r = unit_pref_write(u->bus, unit, want, &message);
+                int r = unit_pref_write(u->bus, unit, want, &message);
+
                 if (r < 0) {
                         u->n_failed++;
                         report_unit(u, unit, old, want, w->rule, message ?: strerror(-r), NULL);
