@@ -188,6 +188,12 @@ void oomd_preference_evaluate(Manager *m, int pid_fd, pid_t pid, const Rule *rul
                 else
                         e->previous = TAKE_PTR(previous);
         }
+        if (e->previous && strcmp(e->previous, value) == 0) {
+                /* Already so (a drop-in of the admin's, say): nothing to set, nothing to give back. */
+                e->set = rule->oomd_preference;
+                log_msg(&m->log, LOG_DEBUG, "%s: ManagedOOMPreference=%s already (rule %s)", unit, value, rule->name);
+                return;
+        }
         r = unit_pref_write(bus, unit, value, &message);
         if (r < 0) {
                 e->skipped = true;
