@@ -65,6 +65,8 @@ static void note_unit(ApplyRun *run, pid_t pid, const Rule *rule) {
                 return;
         if (proc_pid_open(run->fs, pid, &pid_fd) < 0 || unit_of_process(pid_fd, &unit, &cgroup) < 0)
                 return;   /* gone, or in no unit */
+        if (!endswith(unit, ".service") && !endswith(unit, ".scope"))
+                return;   /* right in a slice: the key is about services and scopes */
         if (hashmap_get(run->units, unit))
                 return;
         w = calloc(1, sizeof(*w));

@@ -10,6 +10,7 @@
 #include "apply/oomd-pref.h"
 #include "inspect/unit-bus.h"
 #include "inspect/unit-pref.h"
+#include "shared/string-util.h"
 #include "shared/strv.h"
 #include "shared/time-util.h"
 
@@ -30,6 +31,7 @@ struct UnitPrefs {
         sd_bus *bus;
         uint64_t bus_tried_usec;   /* CLOCK_MONOTONIC of the last failed attempt */
         bool bus_failure_logged;
+        sd_event_source *retry;    /* while there is no bus: ask again, then rescan */
 };
 
 static void entry_free(void *p) {
@@ -64,6 +66,7 @@ UnitPrefs *unit_prefs_free(UnitPrefs *u) {
         if (!u)
                 return NULL;
         hashmap_free(u->units);
+        sd_event_source_disable_unref(u->retry);
         sd_bus_flush_close_unref(u->bus);
         free(u);
         return NULL;
@@ -72,6 +75,42 @@ UnitPrefs *unit_prefs_free(UnitPrefs *u) {
 static UnitPrefMemory memory_of(const UnitPrefEntry *e) {
         return (UnitPrefMemory) { .unit = e->unit, .previous = e->previous, .set = e->set, .rule = e->rule,
                                   .skipped = e->skipped };
+}
+
+/* At boot the daemon starts before D-Bus, and the processes it matched then may
+ * send no event for a long time: once the bus is there, a rescan reaches them. */
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        UnitPrefs *u = m->unit_prefs;
+
+        if (!u->bus && unit_bus_open_system(&u->bus) < 0) {
+                u->bus = NULL;
+                if (sd_event_source_set_time(s, usec + BUS_RETRY_USEC) < 0 ||
+                    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0)
+                        log_msg(&m->log, LOG_WARNING, "Cannot arm the retry for the system bus; a rescan will try again.");
+                return 0;
+        }
+        log_msg(&m->log, LOG_INFO, "The system bus is there now: setting ManagedOOMPreference= of units.");
+        (void) manager_rescan(m);
+        return 0;
+}
+
+static void arm_retry(Manager *m) {
+        UnitPrefs *u = m->unit_prefs;
+        int enabled = SD_EVENT_OFF;
+        uint64_t now;
+
+        if (!m->event || sd_event_now(m->event, CLOCK_MONOTONIC, &now) < 0)
+                return;
+        if (!u->retry) {
+                if (sd_event_add_time(m->event, &u->retry, CLOCK_MONOTONIC, now + BUS_RETRY_USEC, 0, on_retry, m) < 0)
+                        u->retry = NULL;
+                return;
+        }
+        if (sd_event_source_get_enabled(u->retry, &enabled) >= 0 && enabled != SD_EVENT_OFF)
+                return;
+        if (sd_event_source_set_time(u->retry, now + BUS_RETRY_USEC) >= 0)
+                (void) sd_event_source_set_enabled(u->retry, SD_EVENT_ONESHOT);
 }
 
 static sd_bus *get_bus(Manager *m, const char *unit, const char *rule) {
@@ -84,17 +123,16 @@ static sd_bus *get_bus(Manager *m, const char *unit, const char *rule) {
         if (u->bus_tried_usec > 0 && now - u->bus_tried_usec < BUS_RETRY_USEC)
                 return NULL;
         r = unit_bus_open_system(&u->bus);
-        if (r >= 0) {
-                if (u->bus_failure_logged)
-                        log_msg(&m->log, LOG_INFO, "The system bus is there now: setting ManagedOOMPreference= of units.");
+        if (r >= 0)
                 return u->bus;
-        }
+        u->bus = NULL;
         u->bus_tried_usec = now;
+        arm_retry(m);
         if (!u->bus_failure_logged) {
                 u->bus_failure_logged = true;
                 log_msg_errno(&m->log, LOG_WARNING, r,
                               "Cannot set ManagedOOMPreference= of %s (rule '%s'): no system bus (%m). Rules with "
-                              "oomd_preference do nothing until systemd can be asked; retrying quietly.",
+                              "oomd_preference do nothing until systemd can be asked; asking again every 30 s.",
                               unit, rule);
                 manager_remember_error(m, "oomd_preference: no system bus: %s", strerror(-r));
         }
@@ -139,6 +177,9 @@ void oomd_preference_evaluate(Manager *m, int pid_fd, pid_t pid, const Rule *rul
         value = oomd_preference_to_string(rule->oomd_preference);
         if (unit_of_process(pid_fd, &unit, &cgroup) < 0)
                 return;   /* in no unit (or gone): nothing to set */
+        /* A process right in a slice: the key is about its service or scope, not all of a slice. */
+        if (!endswith(unit, ".service") && !endswith(unit, ".scope"))
+                return;
         e = hashmap_get(u->units, unit);
         if (e) {
                 mem = memory_of(e);
@@ -188,7 +229,7 @@ void oomd_preference_evaluate(Manager *m, int pid_fd, pid_t pid, const Rule *rul
                 else
                         e->previous = TAKE_PTR(previous);
         }
-        if (e->previous && strcmp(e->previous, value) == 0) {
+        if (e->set == OOMD_PREFERENCE_UNSET && e->previous && strcmp(e->previous, value) == 0) {
                 /* Already so (a drop-in of the admin's, say): nothing to set, nothing to give back. */
                 e->set = rule->oomd_preference;
                 log_msg(&m->log, LOG_DEBUG, "%s: ManagedOOMPreference=%s already (rule %s)", unit, value, rule->name);

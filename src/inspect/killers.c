@@ -21,12 +21,6 @@ void killer_info_done(KillerInfo *k) {
         *k = (KillerInfo) { .oom_group = -1 };
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t n = strlen(s), m = strlen(suffix);
-
-        return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 int killer_info_read(const RootFs *fs, sd_bus *bus, const MemcgMount *mount, pid_t pid, bool ask_unit,
                      KillerInfo *ret) {
         _cleanup_close_ int pid_fd = -EBADF;
@@ -53,7 +47,7 @@ int killer_info_read(const RootFs *fs, sd_bus *bus, const MemcgMount *mount, pid
                 }
         }
         if (k.unit) {
-                k.oom_policy_applies = has_suffix(k.unit, ".service");
+                k.oom_policy_applies = endswith(k.unit, ".service");
                 if (bus) {
                         if (k.oom_policy_applies)
                                 (void) unit_bus_get_property_string(bus, k.unit, "org.freedesktop.systemd1.Service",

@@ -4,7 +4,8 @@
 # on a private bus, with a fake --root /proc and cgroup tree: the daemon reads the
 # unit's ManagedOOMPreference=, sets it once as a runtime property and logs it; a
 # reload without the key gives the value from before back, and so does SIGTERM
-# with restore_on_exit; explain shows the unit's properties; apply sets it. The
+# with restore_on_exit; a daemon started before the bus sets it once the bus is
+# there; explain shows the unit's properties; apply sets it. The
 # real systemd is in the guest (tests/system).
 set -euo pipefail
 . "$(dirname "$0")/daemon-lib.sh"
@@ -19,7 +20,7 @@ cat >"$tmp/bus.conf" <<BUSEOF
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>custom</type>
-  <listen>unix:path=$tmp/bus</listen>
+  <listen>unix:path=$tmp/bus.real</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*"/>
@@ -29,16 +30,7 @@ cat >"$tmp/bus.conf" <<BUSEOF
   </policy>
 </busconfig>
 BUSEOF
-dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile >"$tmp/dbus.log" 2>&1 &
-PIDS+=("$!")
 export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/bus"
-for ((i = 0; i < 200; i++)); do [[ -S "$tmp/bus" ]] && break; sleep 0.05; done
-[[ -S "$tmp/bus" ]] || fail "dbus-daemon did not create $tmp/bus: $(cat "$tmp/dbus.log")"
-"$MOCK" ssh.service >"$tmp/mock.out" 2>"$tmp/mock.err" &
-PIDS+=("$!")
-for ((i = 0; i < 200; i++)); do grep -q READY "$tmp/mock.out" && break; sleep 0.05; done
-grep -q READY "$tmp/mock.out" || fail "the mock systemd did not start: $(cat "$tmp/mock.err")"
-ok "private bus at $tmp/bus with a mock systemd holding ssh.service"
 
 fake="$tmp/fake"
 mkdir -p "$fake/proc/20" "$fake/proc/sys/vm" "$fake/proc/self" "$fake/sys/fs/cgroup/system.slice/ssh.service"
@@ -61,7 +53,22 @@ oomd_preference = avoid
 $(test_daemon_section)
 POLEOF
 
+# The daemon starts before the bus, as at boot: it says so once, and once the bus is
+# there (it asks every 30 s) a rescan sets the preference.
 ALLOW_FALLBACK=yes start_daemon "$policy" --root "$fake"
+wait_log "Cannot set ManagedOOMPreference= of ssh.service \(rule 'sshd'\): no system bus .*"
+dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile >"$tmp/dbus.log" 2>&1 &
+PIDS+=("$!")
+for ((i = 0; i < 200; i++)); do [[ -S "$tmp/bus.real" ]] && break; sleep 0.05; done
+[[ -S "$tmp/bus.real" ]] || fail "dbus-daemon did not create $tmp/bus.real: $(cat "$tmp/dbus.log")"
+# The daemon sees the bus only once systemd (the mock) is on it.
+DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/bus.real" "$MOCK" ssh.service >"$tmp/mock.out" 2>"$tmp/mock.err" &
+PIDS+=("$!")
+for ((i = 0; i < 200; i++)); do grep -q READY "$tmp/mock.out" && break; sleep 0.05; done
+grep -q READY "$tmp/mock.out" || fail "the mock systemd did not start: $(cat "$tmp/mock.err")"
+ln -s "$tmp/bus.real" "$tmp/bus"
+ok "private bus at $tmp/bus with a mock systemd holding ssh.service"
+wait_log "The system bus is there now: setting ManagedOOMPreference= of units." 45
 wait_log "ssh.service: ManagedOOMPreference=avoid \(was none\), rule sshd"
 grep -qx "SET ssh.service ManagedOOMPreference avoid runtime" "$tmp/mock.out" ||
         fail "the mock did not get SetUnitProperties(ssh.service, runtime, avoid): $(cat "$tmp/mock.out")"
