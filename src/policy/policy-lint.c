@@ -154,31 +154,94 @@ static int lint_unqualified(const Rule *r, LintList *l) {
                         r->name, r->oom_score_adj, how);
 }
 
-/* The strongest later rule that covers r, or NULL. Only rules that name every
- * name of r can cover it; of the indexed ones, those naming its first name. */
-static const Rule *find_shadowing(const Policy *p, const Rule *r) {
-        const Rule *best = NULL;
+/* Where to look for rules that may cover another, so that a large policy is not
+ * compared pair by pair: a rule with a name qualifier can only be covered by a rule
+ * without one, one with "*", or one that lists its first name glob. Those of the
+ * scanned rules that list name globs (without "*") are found by glob in a sorted
+ * array; the indexed ones (plain names) through the policy's own index. */
+typedef struct GlobRef {
+        const char *glob;
+        size_t rule;
+} GlobRef;
 
+typedef struct CoverIndex {
+        GlobRef *refs;            /* sorted by glob */
+        size_t n_refs;
+        size_t *wild;             /* scanned rules without names or with "*" */
+        size_t n_wild;
+} CoverIndex;
+
+static void cover_index_done(CoverIndex *c) {
+        free(c->refs);
+        free(c->wild);
+}
+
+static int globref_compare(const void *a, const void *b) {
+        const GlobRef *x = a, *y = b;
+        return strcmp(x->glob, y->glob);
+}
+
+static int cover_index_build(const Policy *p, CoverIndex *ret) {
+        CoverIndex c = {};
+        size_t n_globs = 0;
+
+        for (size_t i = 0; i < p->n_scan_rules; i++)
+                n_globs += strv_length(p->rules[p->scan_rules[i]].names);
+        c.refs = calloc(n_globs ?: 1, sizeof(GlobRef));
+        c.wild = calloc(p->n_scan_rules ?: 1, sizeof(size_t));
+        if (!c.refs || !c.wild) {
+                cover_index_done(&c);
+                return -ENOMEM;
+        }
         for (size_t i = 0; i < p->n_scan_rules; i++) {
                 const Rule *w = &p->rules[p->scan_rules[i]];
-                if (w->index > r->index && rule_covers(w, r) && (!best || w->index > best->index))
-                        best = w;
-        }
-        if (r->names && r->names[0]) {
-                size_t n;
-                const size_t *idx = policy_rules_for_name(p, r->names[0], &n);
 
-                for (size_t i = 0; i < n; i++) {
-                        const Rule *w = &p->rules[idx[i]];
-                        if (w->index > r->index && rule_covers(w, r) && (!best || w->index > best->index))
-                                best = w;
+                if (!w->names || strv_contains(w->names, "*")) {
+                        c.wild[c.n_wild++] = p->scan_rules[i];
+                        continue;
                 }
+                for (char **g = w->names; *g; g++)
+                        c.refs[c.n_refs++] = (GlobRef) { .glob = *g, .rule = p->scan_rules[i] };
+        }
+        qsort(c.refs, c.n_refs, sizeof(GlobRef), globref_compare);
+        *ret = c;
+        return 0;
+}
+
+static void consider(const Rule *w, const Rule *r, const Rule **best) {
+        if (w->index > r->index && (!*best || w->index > (*best)->index) && rule_covers(w, r))
+                *best = w;
+}
+
+/* The strongest later rule that covers r, or NULL. */
+static const Rule *find_shadowing(const Policy *p, const CoverIndex *c, const Rule *r) {
+        const Rule *best = NULL;
+
+        for (size_t i = 0; i < c->n_wild; i++)
+                consider(&p->rules[c->wild[i]], r, &best);
+        if (r->names && r->names[0]) {
+                size_t lo = 0, hi = c->n_refs, n;
+                const size_t *idx;
+
+                /* The first ref whose glob is not below names[0]. */
+                while (lo < hi) {
+                        size_t mid = lo + (hi - lo) / 2;
+                        if (strcmp(c->refs[mid].glob, r->names[0]) < 0)
+                                lo = mid + 1;
+                        else
+                                hi = mid;
+                }
+                for (; lo < c->n_refs && strcmp(c->refs[lo].glob, r->names[0]) == 0; lo++)
+                        consider(&p->rules[c->refs[lo].rule], r, &best);
+                idx = policy_rules_for_name(p, r->names[0], &n);
+                for (size_t i = 0; i < n; i++)
+                        consider(&p->rules[idx[i]], r, &best);
         }
         return best;
 }
 
-static int lint_shadowed(const Policy *p, const Rule *r, LintList *l) {
-        const Rule *w = find_shadowing(p, r);
+static int lint_shadowed(const Policy *p, const CoverIndex *c, const Rule *r, LintList *l) {
+        const Rule *w = find_shadowing(p, c, r);
         _cleanup_free_ char *sugg = NULL;
 
         if (!w)
@@ -195,6 +258,7 @@ static int lint_shadowed(const Policy *p, const Rule *r, LintList *l) {
 }
 
 int policy_lint(const Policy *p, LintList *l) {
+        CoverIndex c;
         int r;
 
         assert(p);
@@ -205,12 +269,13 @@ int policy_lint(const Policy *p, LintList *l) {
                 if (r < 0)
                         return r;
         }
-        for (size_t i = 0; i < p->n_rules; i++) {
-                r = lint_shadowed(p, &p->rules[i], l);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        r = cover_index_build(p, &c);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < p->n_rules && r >= 0; i++)
+                r = lint_shadowed(p, &c, &p->rules[i], l);
+        cover_index_done(&c);
+        return r < 0 ? r : 0;
 }
 
 int policy_lint_kubelet_sysctl(const Policy *p, LintList *l) {

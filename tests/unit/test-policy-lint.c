@@ -138,6 +138,27 @@ static void test_shadowed(void **state) {
         lint_list_done(&l);
 }
 
+static void test_shadowed_by_nameless(void **state) {
+        LintList l = {};
+
+        (void) state;
+        /* A later rule without a name qualifier, a scanned rule found through its
+         * glob among several, and an indexed exact name. */
+        lint_text("[rule:n1]\nname = foo\ncgroup = /a\noom_score_adj = 1\n"
+                  "[rule:n2]\ncgroup = /a /b\noom_score_adj = 2\n"
+                  "[rule:m1]\nname = x* y*\noom_score_adj = 3\n"
+                  "[rule:m2]\nname = a* x* y* z*\noom_score_adj = 4\n"
+                  "[rule:e1]\nname = exact\nuser = root\nexe = /e\noom_score_adj = 5\n"
+                  "[rule:e2]\nname = exact other\nexe = /e\noom_score_adj = 6\n",
+                  &l);
+        assert_int_equal(count(&l, LINT_SHADOWED_RULE), 3);
+        for (size_t i = 0; i < l.n_lints; i++) {
+                const char *n = l.lints[i].rule;
+                assert_true(strcmp(n, "n1") == 0 || strcmp(n, "m1") == 0 || strcmp(n, "e1") == 0);
+        }
+        lint_list_done(&l);
+}
+
 static void test_covers(void **state) {
         _cleanup_policy_ Policy *p = test_build_policy(
                 "[rule:x]\nname = a\nexe = /a\noom_score_adj = 1\n"
@@ -209,6 +230,7 @@ int main(void) {
                 cmocka_unit_test(test_ids),
                 cmocka_unit_test(test_unqualified),
                 cmocka_unit_test(test_shadowed),
+                cmocka_unit_test(test_shadowed_by_nameless),
                 cmocka_unit_test(test_covers),
                 cmocka_unit_test(test_kubelet_sysctl),
                 cmocka_unit_test(test_shipped_quiet),
