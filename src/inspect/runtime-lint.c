@@ -31,7 +31,7 @@ int runtime_lint_immune_in_limited_memcg(const RootFs *fs, const Policy *p, cons
         _cleanup_free_ const Rule **seen = NULL;
         MemcgMount mount = {};
         size_t n_seen = 0;
-        uint64_t pages_per_kb_div;
+        uint64_t kb_per_page;
         int r;
 
         assert(fs);
@@ -48,7 +48,7 @@ int runtime_lint_immune_in_limited_memcg(const RootFs *fs, const Policy *p, cons
                 memcg_mount_done(&mount);
                 return -ENOMEM;
         }
-        pages_per_kb_div = snap->page_size / 1024 ?: 1;
+        kb_per_page = snap->page_size / 1024 ?: 1;
 
         for (size_t i = 0; i < snap->n_procs; i++) {
                 const ProcRecord *rec = &snap->procs[i];
@@ -62,8 +62,8 @@ int runtime_lint_immune_in_limited_memcg(const RootFs *fs, const Policy *p, cons
                 if (!rule || rule->oom_score_adj != OOM_SCORE_ADJ_MIN || seen_rule(seen, n_seen, rule))
                         continue;
                 /* Swappiness does not decide whether there is a limit. */
-                r = memcg_find_domain(fs, &mount, path, snap->meminfo.mem_total_kb / pages_per_kb_div,
-                                      snap->meminfo.swap_total_kb / pages_per_kb_div, snap->page_size, 60, &d);
+                r = memcg_find_domain(fs, &mount, path, snap->meminfo.mem_total_kb / kb_per_page,
+                                      snap->meminfo.swap_total_kb / kb_per_page, snap->page_size, 60, &d);
                 if (r < 0) {
                         r = lint_note(l, "immune-in-limited-memcg: cannot read the memory cgroup %s of PID %d: %s",
                                       path, (int) rec->info.pid, strerror(-r));
