@@ -8,7 +8,11 @@
 
 #include "apply/apply.h"
 #include "apply/sysctl-apply.h"
+#include "apply/oomd-pref.h"
 #include "ctl/ctl.h"
+#include "inspect/unit-bus.h"
+#include "inspect/unit-pref.h"
+#include "shared/hashmap.h"
 #include "proc/proc-scan.h"
 #include "shared/cap-util.h"
 #include "shared/json-util.h"
@@ -19,6 +23,8 @@ typedef struct ApplyRun {
         const RootFs *fs;
         const Policy *policy;
         json_object *processes;   /* --json */
+        Hashmap *units;           /* unit -> UnitWant: what oomd_preference rules ask of it */
+        bool units_oom;
         unsigned n_examined, n_changed, n_failed, n_matched;
         unsigned n_lowered_below_zero;   /* changes to a negative value below the current one */
 } ApplyRun;
@@ -32,6 +38,125 @@ static bool have_cap_sys_resource(void) {
         if (!caps)
                 return true;   /* unknown: no warning rather than a false one */
         return cap_get_flag(caps, CAP_SYS_RESOURCE, CAP_EFFECTIVE, &flag) == 0 && flag == CAP_SET;
+}
+
+typedef struct UnitWant {
+        char *cgroup;
+        const Rule *rule;         /* the first rule that asked, for the report */
+} UnitWant;
+
+static void unit_want_free(void *p) {
+        UnitWant *w = p;
+
+        if (!w)
+                return;
+        free(w->cgroup);
+        free(w);
+}
+
+/* Remembers the unit of a process whose rule has oomd_preference; the units
+ * are done after the scan, once each. */
+static void note_unit(ApplyRun *run, pid_t pid, const Rule *rule) {
+        _cleanup_close_ int pid_fd = -EBADF;
+        _cleanup_free_ char *unit = NULL, *cgroup = NULL;
+        UnitWant *w;
+
+        if (rule->oomd_preference == OOMD_PREFERENCE_UNSET)
+                return;
+        if (proc_pid_open(run->fs, pid, &pid_fd) < 0 || unit_of_process(pid_fd, &unit, &cgroup) < 0)
+                return;   /* gone, or in no unit */
+        if (!endswith(unit, ".service") && !endswith(unit, ".scope"))
+                return;   /* right in a slice: the key is about services and scopes */
+        if (hashmap_get(run->units, unit))
+                return;
+        w = calloc(1, sizeof(*w));
+        if (!w || hashmap_put(run->units, unit, w) < 0) {
+                free(w);
+                run->units_oom = true;
+                return;
+        }
+        w->rule = rule;
+        w->cgroup = TAKE_PTR(cgroup);
+}
+
+typedef struct UnitRun {
+        ApplyRun *run;
+        sd_bus *bus;
+        int bus_error;
+        json_object *list;
+        unsigned n_changed, n_failed, n_skipped, n_unknown;
+} UnitRun;
+
+static void report_unit(UnitRun *u, const char *unit, const char *old, const char *new, const Rule *rule,
+                        const char *error, const char *note) {
+        if (u->list) {
+                json_object *j = json_object_new_object();
+
+                json_object_object_add(j, "unit", json_string_new(unit));
+                json_object_object_add(j, "old", json_string_new(old));
+                json_object_object_add(j, "new", json_string_new(new));
+                json_object_object_add(j, "rule", json_string_new(rule->name));
+                json_object_object_add(j, "error", json_string_new(error));
+                json_object_object_add(j, "note", json_string_new(note));
+                json_object_array_add(u->list, j);
+                return;
+        }
+        if (error)
+                fprintf(stderr, "%s: ManagedOOMPreference %s -> %s (%s): failed: %s\n", unit, old ?: "?", new,
+                        rule->name, error);
+        else if (note)
+                printf("%s: ManagedOOMPreference %s -> %s (%s): %s\n", unit, old ?: "?", new, rule->name, note);
+        else
+                printf("%s: ManagedOOMPreference %s -> %s (%s)\n", unit, old ?: "?", new, rule->name);
+}
+
+static int apply_unit(const char *unit, void *value, void *userdata) {
+        UnitRun *u = userdata;
+        const UnitWant *w = value;
+        const char *want = oomd_preference_to_string(w->rule->oomd_preference);
+        _cleanup_free_ char *old = NULL, *message = NULL;
+        uid_t owner = 0;
+
+        if (w->cgroup && unit_cgroup_owner(u->run->fs, w->cgroup, &owner) >= 0 && owner != 0) {
+                u->n_skipped++;
+                report_unit(u, unit, NULL, want, w->rule, NULL,
+                            "skipped: a user owns its cgroup, and systemd-oomd ignores the preference there");
+                return 0;
+        }
+        if (!u->bus) {
+                u->n_unknown++;
+                return 0;
+        }
+        if (unit_pref_read(u->bus, unit, &old) >= 0 && strcmp(old, want) == 0)
+                return 0;
+        if (!u->run->opts->dry_run) {
+                int r = unit_pref_write(u->bus, unit, want, &message);
+
+                if (r < 0) {
+                        u->n_failed++;
+                        report_unit(u, unit, old, want, w->rule, message ?: strerror(-r), NULL);
+                        return 0;
+                }
+        }
+        u->n_changed++;
+        report_unit(u, unit, old, want, w->rule, NULL, NULL);
+        return 0;
+}
+
+/* oomd_preference: at runtime, like the daemon, but nothing is remembered to
+ * restore (a runtime property is gone at the next boot). */
+static void apply_units(ApplyRun *run, UnitRun *u) {
+        if (hashmap_size(run->units) == 0)
+                return;
+        u->bus_error = unit_bus_open_system(&u->bus);
+        if (u->bus_error < 0)
+                u->bus = NULL;
+        (void) hashmap_foreach(run->units, apply_unit, u);
+        if (u->n_unknown > 0)
+                fprintf(stderr, "warning: ManagedOOMPreference= of %u unit%s not set: no system bus (%s); "
+                        "oomd_preference needs systemd.\n", u->n_unknown, plural(u->n_unknown), strerror(-u->bus_error));
+        sd_bus_flush_close_unref(u->bus);
+        u->bus = NULL;
 }
 
 static void report_outcome(ApplyRun *run, const ProcOutcome *o) {
@@ -78,8 +203,10 @@ static int apply_one(pid_t pid, void *userdata) {
         }
         if (o.verdict != PROC_VERDICT_SKIPPED)
                 run->n_examined++;
-        if (o.rule)
+        if (o.rule) {
                 run->n_matched++;
+                note_unit(run, pid, o.rule);
+        }
         if (o.verdict == PROC_VERDICT_CHANGED)
                 run->n_changed++;
         if (o.verdict == PROC_VERDICT_CHANGED && o.new_adj < 0 && o.new_adj < o.old_adj)
@@ -134,6 +261,8 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
         _cleanup_json_ json_object *root = NULL;
         DiagList diag = {};
         ApplyRun run = { .opts = o };
+        _cleanup_hashmap_ Hashmap *units = NULL;
+        UnitRun unit_run = { .run = &run };
         unsigned sysctl_failed = 0;
         size_t sysctl_planned = 0;
         json_object *sysctls;
@@ -153,9 +282,14 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
                 return r;
         }
 
+        r = hashmap_new(unit_want_free, &units);
+        if (r < 0)
+                return r;
+        run.units = units;
         if (o->json) {
                 root = json_object_new_object();
                 run.processes = json_object_new_array();
+                unit_run.list = json_object_new_array();
         }
         sysctls = apply_sysctls(fs, p, o->dry_run, o->json, &sysctl_planned, &sysctl_failed);
 
@@ -165,29 +299,40 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
         if (r < 0) {
                 json_object_put(sysctls);
                 json_object_put(run.processes);
+                json_object_put(unit_run.list);
                 fprintf(stderr, "Cannot scan %s/proc: %s\n", o->root, strerror(-r));
                 return r;
         }
+        if (run.units_oom)
+                fprintf(stderr, "warning: out of memory: some units' ManagedOOMPreference= were not looked at.\n");
+        apply_units(&run, &unit_run);
 
         if (root) {
                 json_object_object_add(root, "dry_run", json_object_new_boolean(o->dry_run));
                 json_object_object_add(root, "sysctl", sysctls);
                 json_object_object_add(root, "processes", run.processes);
+                json_object_object_add(root, "units", unit_run.list);
                 json_object_object_add(root, "matched", json_object_new_int((int) run.n_matched));
                 json_object_object_add(root, "changed", json_object_new_int((int) run.n_changed));
-                json_object_object_add(root, "failed", json_object_new_int((int) (run.n_failed + sysctl_failed)));
+                json_object_object_add(root, "failed",
+                                       json_object_new_int((int) (run.n_failed + sysctl_failed + unit_run.n_failed)));
                 ctl_print_json(root);
-        } else if (o->dry_run)
-                printf("%u of %u process%s would change; %zu sysctl%s would change.\n", run.n_changed,
-                       run.n_examined, run.n_examined == 1 ? "" : "es", sysctl_planned, plural(sysctl_planned));
+        } else if (o->dry_run) {
+                printf("%u of %u process%s would change; %zu sysctl%s would change", run.n_changed, run.n_examined,
+                       run.n_examined == 1 ? "" : "es", sysctl_planned, plural(sysctl_planned));
+                /* Said only where a rule has oomd_preference. */
+                if (hashmap_size(units) > 0)
+                        printf("; %u unit%s would change", unit_run.n_changed, plural(unit_run.n_changed));
+                printf(".\n");
+        }
         if (o->dry_run && run.n_lowered_below_zero > 0 && !have_cap_sys_resource())
                 fprintf(stderr,
                         "warning: %u change%s would lower oom_score_adj below 0, which needs CAP_SYS_RESOURCE; "
                         "this process lacks it, so a real apply would fail for %s.\n",
                         run.n_lowered_below_zero, plural(run.n_lowered_below_zero),
                         run.n_lowered_below_zero == 1 ? "it" : "them");
-        if (run.n_failed + sysctl_failed > 0) {
-                unsigned n = run.n_failed + sysctl_failed;
+        if (run.n_failed + sysctl_failed + unit_run.n_failed > 0) {
+                unsigned n = run.n_failed + sysctl_failed + unit_run.n_failed;
 
                 fprintf(stderr, "%u failure%s (listed above).\n", n, plural(n));
                 return -EIO;
