@@ -123,7 +123,8 @@ static json_object *strv_to_json(char **l) {
         return a;
 }
 
-static json_object *policy_to_json(const Policy *p, const DiagList *diag) {
+static json_object *policy_to_json(const CtlOptions *opt, const Policy *p, const DiagList *diag,
+                                   const LintList *lints) {
         json_object *root = json_object_new_object(), *files = json_object_new_array(),
                     *rules = json_object_new_array(), *sysctls = json_object_new_object(),
                     *daemon = json_object_new_object(), *warnings = json_object_new_array();
@@ -169,12 +170,15 @@ static json_object *policy_to_json(const Policy *p, const DiagList *diag) {
         json_object_object_add(root, "sysctl", sysctls);
         json_object_object_add(root, "daemon", daemon);
         json_object_object_add(root, "warnings", warnings);
+        json_object_object_add(root, "lints", ctl_lints_to_json(opt, lints));
+        json_object_object_add(root, "lint_notes", ctl_lint_notes_to_json(lints));
         return root;
 }
 
 int verb_check(const CtlOptions *o, int argc, char **argv) {
         _cleanup_policy_ Policy *p = NULL;
         DiagList diag = {};
+        LintList lints = {};
         int r;
 
         r = ctl_load_policy(o, &p, &diag);
@@ -204,11 +208,22 @@ int verb_check(const CtlOptions *o, int argc, char **argv) {
                 fprintf(stderr, "warning: could not compare with sysctl.d files: %s\n", strerror(-r));
         diag_list_print(&diag, stderr);
 
+        r = ctl_run_lints(o, p, &lints);
+        if (r < 0) {
+                fprintf(stderr, "Cannot run the lints: %s\n", strerror(-r));
+                diag_list_done(&diag);
+                lint_list_done(&lints);
+                return r;
+        }
+        ctl_print_lints(o, &lints, stderr);
+
         if (o->json) {
-                _cleanup_json_ json_object *root = policy_to_json(p, &diag);
+                _cleanup_json_ json_object *root = policy_to_json(o, p, &diag, &lints);
                 ctl_print_json(root);
         } else
                 print_policy(p);
         diag_list_done(&diag);
-        return 0;
+        r = o->strict && lints.n_lints > 0 ? -EUCLEAN : 0;
+        lint_list_done(&lints);
+        return r;
 }

@@ -55,7 +55,8 @@ static int print_ready(OomReportParser *p, const EventsOutput *out) {
         int r;
 
         while ((r = oom_report_parser_pop(p, &e)) > 0) {
-                r = print_event(out, e);
+                /* A report that killed nothing is no kill. */
+                r = e->has_kill ? print_event(out, e) : 0;
                 oom_event_free(e);
                 if (r < 0)
                         return r;

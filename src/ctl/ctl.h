@@ -7,6 +7,7 @@
 #include "shared/diag.h"
 #include "shared/macro.h"
 #include "policy/policy.h"
+#include "policy/policy-lint.h"
 #include "proc/rootfs.h"
 #include "inspect/snapshot.h"
 
@@ -22,6 +23,9 @@ typedef struct CtlOptions {
         long limit;               /* -n N, 0 = verb default */
         const char *file;         /* events --file */
         const char *cgroup;       /* simulate --cgroup */
+        bool strict;              /* check: lints are errors */
+        bool assume_kubelet;      /* check: run kubelet-sysctl without a running kubelet */
+        bool verbose;             /* check: print which lints were skipped and why */
         const char *state_dir;    /* where the daemon publishes its state */
 } CtlOptions;
 
@@ -41,6 +45,17 @@ json_object *json_origin(const Origin *o);
 char *origin_to_string(const Origin *o);
 
 int verb_check(const CtlOptions *o, int argc, char **argv);
+
+/* ---- check's lints (ctl-lint.c) ---- */
+/* All lints for the policy: the pure ones, those reading the processes of
+ * ROOT/proc, unit-oom-policy (only with root "/", over the system bus) and
+ * kubelet-sysctl (when a kubelet runs or --assume-kubelet). Skips go to l->notes. */
+int ctl_run_lints(const CtlOptions *o, const Policy *p, LintList *l);
+/* "warning[ID]: FILE:LINE: message; suggestion" (error[ID] with --strict), and
+ * the notes with --verbose. */
+void ctl_print_lints(const CtlOptions *o, const LintList *l, FILE *f);
+json_object *ctl_lints_to_json(const CtlOptions *o, const LintList *l);
+json_object *ctl_lint_notes_to_json(const LintList *l);
 int verb_apply(const CtlOptions *o, int argc, char **argv);
 int verb_status(const CtlOptions *o, int argc, char **argv);
 int verb_reload(const CtlOptions *o, int argc, char **argv);

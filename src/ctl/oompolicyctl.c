@@ -15,6 +15,11 @@ static const Verb verbs[] = {
           "effective policy, every rule and sysctl with the FILE:LINE it comes from, and\n"
           "exits 0; or prints every error as FILE:LINE: message and exits 1. Warns (exit\n"
           "still 0) when a sysctl.d file sets one of the policy's sysctls differently.\n"
+          "Lints (warnings; errors with --strict, exit 1), each with a stable id:\n"
+          "  unqualified-protection, shadowed-rule (the policy alone),\n"
+          "  immune-in-limited-memcg (the processes of ROOT/proc), unit-oom-policy\n"
+          "  (asks systemd; not with --root), kubelet-sysctl (when a kubelet runs, or\n"
+          "  --assume-kubelet). --verbose tells which were skipped and why.\n"
           "Usable as an Ansible validate command: oompolicyctl check --config %s\n",
           0, 0, verb_check },
         { "apply", "[--dry-run]", "Set the sysctls and the oom_score_adj of every matching process once",
@@ -108,6 +113,9 @@ static void usage(FILE *f) {
                 "  -n --lines=N         top, simulate: show N rows (default 10)\n"
                 "     --all             top: every process, also kernel threads; simulate: every candidate\n"
                 "     --cgroup=PATH     simulate: an OOM inside this memory cgroup\n"
+                "     --strict          check: lints are errors (exit 1)\n"
+                "     --assume-kubelet  check: lint the sysctls against kubelet even if none runs\n"
+                "     --verbose         check: say which lints were skipped and why\n"
                 "\n"
                 "The policy (without --config): " POLICY_FILE "\n"
                 "(else the vendor copy " VENDOR_POLICY_FILE "), then the drop-ins\n"
@@ -141,6 +149,9 @@ enum {
         ARG_TASKS,
         ARG_ALL,
         ARG_CGROUP,
+        ARG_STRICT,
+        ARG_ASSUME_KUBELET,
+        ARG_VERBOSE,
 };
 
 static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
@@ -159,6 +170,9 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                 { "lines", required_argument, NULL, 'n' },
                 { "all", no_argument, NULL, ARG_ALL },
                 { "cgroup", required_argument, NULL, ARG_CGROUP },
+                { "strict", no_argument, NULL, ARG_STRICT },
+                { "assume-kubelet", no_argument, NULL, ARG_ASSUME_KUBELET },
+                { "verbose", no_argument, NULL, ARG_VERBOSE },
                 {}
         };
         int c;
@@ -220,6 +234,15 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                                 return -EINVAL;
                         }
                         o->cgroup = optarg;
+                        break;
+                case ARG_STRICT:
+                        o->strict = true;
+                        break;
+                case ARG_ASSUME_KUBELET:
+                        o->assume_kubelet = true;
+                        break;
+                case ARG_VERBOSE:
+                        o->verbose = true;
                         break;
                 default:
                         /* getopt printed what was wrong */

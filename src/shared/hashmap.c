@@ -7,13 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 24 bytes a slot: a policy of 10,000 names keeps 32,768 of them. */
 typedef struct Entry {
-        bool used;
-        char *key;      /* string maps */
-        uint64_t ikey;  /* integer maps */
-        uint64_t hash;
+        union {
+                char *key;      /* string maps */
+                uint64_t ikey;  /* integer maps */
+        };
+        uint64_t hash;          /* 0: an empty slot; else the key's hash, HASH_USED set */
         void *value;
 } Entry;
+
+/* The top bit: slot indexes take the low bits, so marking it costs no spread. */
+#define HASH_USED (UINT64_C(1) << 63)
+
+static bool entry_used(const Entry *e) {
+        return e->hash != 0;
+}
 
 struct Hashmap {
         Entry *slots;
@@ -32,7 +41,7 @@ static uint64_t hash_string(const char *s) {
                 h ^= (unsigned char) *s;
                 h *= 0x100000001b3ULL;
         }
-        return h;
+        return h | HASH_USED;
 }
 
 /* Fibonacci hashing with the high half folded in: PIDs come in runs, and the
@@ -40,7 +49,7 @@ static uint64_t hash_string(const char *s) {
 static uint64_t hash_u64(uint64_t k) {
         uint64_t h = k * 0x9e3779b97f4a7c15ULL;
 
-        return h ^ (h >> 32);
+        return (h ^ (h >> 32)) | HASH_USED;
 }
 
 static int map_new(bool u64_keys, void (*free_value)(void *), Hashmap **ret) {
@@ -74,9 +83,10 @@ Hashmap *hashmap_free(Hashmap *h) {
         if (!h)
                 return NULL;
         for (size_t i = 0; i < h->n_slots; i++) {
-                if (!h->slots[i].used)
+                if (!entry_used(&h->slots[i]))
                         continue;
-                free(h->slots[i].key);
+                if (!h->u64_keys)
+                        free(h->slots[i].key);
                 if (h->free_value)
                         h->free_value(h->slots[i].value);
         }
@@ -94,7 +104,7 @@ static Entry *find_slot(Entry *slots, size_t n_slots, const char *key, uint64_t 
         size_t mask = n_slots - 1;
 
         for (size_t i = hash & mask;; i = (i + 1) & mask)
-                if (!slots[i].used || entry_has_key(&slots[i], key, ikey, hash))
+                if (!entry_used(&slots[i]) || entry_has_key(&slots[i], key, ikey, hash))
                         return &slots[i];
 }
 
@@ -105,8 +115,9 @@ static int grow(Hashmap *h) {
         if (!slots)
                 return -ENOMEM;
         for (size_t i = 0; i < h->n_slots; i++)
-                if (h->slots[i].used)
-                        *find_slot(slots, n, h->slots[i].key, h->slots[i].ikey, h->slots[i].hash) = h->slots[i];
+                if (entry_used(&h->slots[i]))
+                        *find_slot(slots, n, h->u64_keys ? NULL : h->slots[i].key, h->slots[i].ikey,
+                                   h->slots[i].hash) = h->slots[i];
         free(h->slots);
         h->slots = slots;
         h->n_slots = n;
@@ -123,7 +134,7 @@ static int put(Hashmap *h, const char *key, uint64_t ikey, uint64_t hash, void *
                         return r;
         }
         e = find_slot(h->slots, h->n_slots, key, ikey, hash);
-        if (e->used) {
+        if (entry_used(e)) {
                 if (h->free_value && e->value != value)
                         h->free_value(e->value);
                 e->value = value;
@@ -133,9 +144,8 @@ static int put(Hashmap *h, const char *key, uint64_t ikey, uint64_t hash, void *
                 e->key = strdup(key);
                 if (!e->key)
                         return -ENOMEM;
-        }
-        e->used = true;
-        e->ikey = ikey;
+        } else
+                e->ikey = ikey;
         e->hash = hash;
         e->value = value;
         h->n_used++;
@@ -159,7 +169,7 @@ void *hashmap_get(const Hashmap *h, const char *key) {
                 return NULL;
         assert(!h->u64_keys && key);
         e = find_slot(h->slots, h->n_slots, key, 0, hash_string(key));
-        return e->used ? e->value : NULL;
+        return entry_used(e) ? e->value : NULL;
 }
 
 void *hashmap_get_u64(const Hashmap *h, uint64_t key) {
@@ -169,15 +179,16 @@ void *hashmap_get_u64(const Hashmap *h, uint64_t key) {
                 return NULL;
         assert(h->u64_keys);
         e = find_slot(h->slots, h->n_slots, NULL, key, hash_u64(key));
-        return e->used ? e->value : NULL;
+        return entry_used(e) ? e->value : NULL;
 }
 
 static bool remove_entry(Hashmap *h, Entry *e) {
         size_t mask = h->n_slots - 1, i, j;
 
-        if (!e->used)
+        if (!entry_used(e))
                 return false;
-        free(e->key);
+        if (!h->u64_keys)
+                free(e->key);
         if (h->free_value)
                 h->free_value(e->value);
         *e = (Entry) {};
@@ -185,7 +196,7 @@ static bool remove_entry(Hashmap *h, Entry *e) {
 
         /* Backward-shift deletion keeps every probe chain unbroken without tombstones. */
         i = (size_t) (e - h->slots);
-        for (j = (i + 1) & mask; h->slots[j].used; j = (j + 1) & mask) {
+        for (j = (i + 1) & mask; entry_used(&h->slots[j]); j = (j + 1) & mask) {
                 size_t home = h->slots[j].hash & mask;
 
                 /* Move j into the hole i unless its home lies cyclically in (i, j]. */
@@ -215,7 +226,7 @@ size_t hashmap_size(const Hashmap *h) {
 int hashmap_foreach(const Hashmap *h, int (*fn)(const char *key, void *value, void *userdata), void *userdata) {
         assert(fn);
         for (size_t i = 0; h && i < h->n_slots; i++) {
-                if (!h->slots[i].used)
+                if (!entry_used(&h->slots[i]))
                         continue;
                 assert(!h->u64_keys);
                 int r = fn(h->slots[i].key, h->slots[i].value, userdata);
@@ -228,7 +239,7 @@ int hashmap_foreach(const Hashmap *h, int (*fn)(const char *key, void *value, vo
 int hashmap_foreach_u64(const Hashmap *h, int (*fn)(uint64_t key, void *value, void *userdata), void *userdata) {
         assert(fn);
         for (size_t i = 0; h && i < h->n_slots; i++) {
-                if (!h->slots[i].used)
+                if (!entry_used(&h->slots[i]))
                         continue;
                 assert(h->u64_keys);
                 int r = fn(h->slots[i].ikey, h->slots[i].value, userdata);
