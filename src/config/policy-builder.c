@@ -399,7 +399,7 @@ static int on_rule_key(PolicyBuilder *b, DiagList *diag, unsigned line, const ch
         if (k == _RULE_KEY_MAX)
                 return builder_error(b, diag, line,
                                      "unknown key '%s' in [rule:%s] (expected name, exe, cmdline, user, cgroup, "
-                                     "oom_score_adj, oom_adj or children)",
+                                     "oom_score_adj, oom_adj, children or oomd_preference)",
                                      key, rule->name);
 
         switch (k) {
@@ -442,6 +442,22 @@ static int on_rule_key(PolicyBuilder *b, DiagList *diag, unsigned line, const ch
                         r = builder_error(b, diag, line, "invalid value '%s' for 'children' (expected inherit or reset)",
                                           value) ?: -EINVAL;
                 break;
+        case RULE_KEY_OOMD_PREFERENCE: {
+                int pref;
+
+                if (!*value) {
+                        r = builder_error(b, diag, line, "empty value for 'oomd_preference'") ?: -EINVAL;
+                        break;
+                }
+                pref = oomd_preference_from_string(value);
+                if (pref < 0)
+                        r = builder_error(b, diag, line,
+                                          "invalid value '%s' for 'oomd_preference' (expected avoid or omit)",
+                                          value) ?: -EINVAL;
+                else
+                        rule->oomd_preference = (OomdPreference) pref;
+                break;
+        }
         default:
                 return -EINVAL;
         }

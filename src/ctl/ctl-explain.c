@@ -8,6 +8,8 @@
 #include "ctl/ctl.h"
 #include "inspect/explain.h"
 #include "inspect/inspect.h"
+#include "inspect/killers.h"
+#include "inspect/unit-bus.h"
 #include "match/matcher.h"
 #include "shared/parse-util.h"
 #include "shared/json-util.h"
@@ -220,6 +222,55 @@ static int print_explanation(const InspectContext *c, const Explanation *e) {
         return 0;
 }
 
+/* Every fact is optional: without a bus or a memory controller they are unknown. */
+static void read_killers(const InspectContext *c, pid_t pid, KillerInfo *ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(memcg_mount_done) MemcgMount mount = {};
+        bool have_mount = memcg_mount_find(c->fs, &mount) >= 0;
+
+        if (unit_bus_open_system(&bus) < 0)
+                bus = NULL;
+        if (killer_info_read(c->fs, bus, have_mount ? &mount : NULL, pid, true, ret) < 0)
+                *ret = (KillerInfo) { .oom_group = -1 };
+}
+
+static const char *oom_group_string(const KillerInfo *k) {
+        return k->oom_group == 1 ? "yes" : k->oom_group == 0 ? "no" : "unknown (not cgroup v2)";
+}
+
+static void print_killers(const KillerInfo *k, int adj) {
+        _cleanup_free_ char *verdict = NULL;
+        KillerFacts f = killer_info_facts(k, adj);
+
+        printf("\nUnit: %s\n", k->unit ?: "none");
+        if (k->unit) {
+                if (k->oom_policy_applies)
+                        printf("  OOMPolicy=%s\n", k->oom_policy ?: "unknown (no system bus)");
+                printf("  ManagedOOMPreference=%s%s\n", k->oomd_preference ?: "unknown (no system bus)",
+                       k->user_owned ? " (a user owns the cgroup: systemd-oomd ignores it)" : "");
+        }
+        printf("memory.oom.group: %s%s%s\n", oom_group_string(k), k->oom_group == 1 ? ", on " : "",
+               k->oom_group == 1 ? k->oom_group_cgroup : "");
+        if (kill_verdict(&f, &verdict) >= 0)
+                printf("Verdict: %s\n", verdict);
+}
+
+static json_object *killers_to_json(const KillerInfo *k, int adj) {
+        _cleanup_free_ char *verdict = NULL;
+        KillerFacts f = killer_info_facts(k, adj);
+        json_object *j = json_object_new_object();
+
+        json_object_object_add(j, "unit", json_string_new(k->unit));
+        json_object_object_add(j, "oom_policy", json_string_new(k->oom_policy));
+        json_object_object_add(j, "managed_oom_preference", json_string_new(k->oomd_preference));
+        json_object_object_add(j, "cgroup_user_owned", json_object_new_boolean(k->user_owned));
+        json_object_object_add(j, "oom_group", k->oom_group < 0 ? NULL : json_object_new_boolean(k->oom_group == 1));
+        json_object_object_add(j, "oom_group_cgroup", json_string_new(k->oom_group_cgroup));
+        if (kill_verdict(&f, &verdict) >= 0)
+                json_object_object_add(j, "verdict", json_string_new(verdict));
+        return j;
+}
+
 static json_object *json_rank(size_t rank) {
         return rank > 0 ? json_object_new_int64((int64_t) rank) : NULL;
 }
@@ -316,6 +367,7 @@ static json_object *explanation_to_json(const InspectContext *c, const Explanati
 int verb_explain(const CtlOptions *o, int argc, char **argv) {
         _cleanup_(inspect_context_done) InspectContext c = {};
         const ProcRecord *p = NULL;
+        _cleanup_(killer_info_done) KillerInfo k = { .oom_group = -1 };
         Explanation e;
         int pid, r;
 
@@ -335,14 +387,19 @@ int verb_explain(const CtlOptions *o, int argc, char **argv) {
                 return r;
         }
 
+        read_killers(&c, p->info.pid, &k);
+
         if (o->json) {
                 _cleanup_json_ json_object *j = explanation_to_json(&c, &e);
 
+                json_object_object_add(j, "killers", killers_to_json(&k, p->info.oom_score_adj));
                 ctl_print_json(j);
                 return 0;
         }
         r = print_explanation(&c, &e);
         if (r < 0)
                 fprintf(stderr, "Cannot explain the rules: %s\n", strerror(-r));
+        else
+                print_killers(&k, p->info.oom_score_adj);
         return r;
 }

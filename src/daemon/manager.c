@@ -19,6 +19,7 @@
 #include "daemon/oom-kill-note.h"
 #include "daemon/proc-events.h"
 #include "daemon/publish.h"
+#include "daemon/oomd-preference.h"
 #include "daemon/tracking.h"
 #include "proc/proc-info.h"
 #include "shared/string-util.h"
@@ -366,6 +367,7 @@ static void reload(Manager *m) {
                 protect_self(m);
                 apply_sysctls(m);
                 update_kernel_log_watch(m);
+                oomd_preference_after_reload(m);
                 (void) manager_rescan(m);
                 arm_rescan_timer(m);
                 log_structured(&m->log, LOG_INFO, &(LogFields) { .message_id = MESSAGE_ID_RELOADED },
@@ -382,6 +384,7 @@ static void restore_everything(Manager *m) {
         size_t n;
 
         tracking_restore_all(m);
+        oomd_preference_restore_all(m);
         n = sysctl_plan_restore(&m->sysctl_originals, NULL, changes);
         for (size_t i = 0; i < n; i++)
                 (void) sysctl_apply(m->fs, &changes[i]);
@@ -431,6 +434,9 @@ int manager_new(const ManagerOptions *opts, Manager **ret) {
         r = hashmap_new(free, &m->adjusted_by_rule);
         if (r < 0)
                 return r;
+        r = unit_prefs_new(&m->unit_prefs);
+        if (r < 0)
+                return r;
         r = sd_event_default(&m->event);
         if (r < 0)
                 return r;
@@ -460,6 +466,7 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->rule_refs);
         free(m->policy_rule_refs);
         hashmap_free(m->adjusted_by_rule);
+        unit_prefs_free(m->unit_prefs);
         policy_free(m->policy);
         rootfs_free(m->fs);
         forget_errors(m);

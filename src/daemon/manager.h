@@ -84,6 +84,8 @@ typedef struct RecentError {
         uint64_t usec;             /* CLOCK_REALTIME */
 } RecentError;
 
+typedef struct UnitPrefs UnitPrefs;
+
 typedef struct Manager {
         ManagerOptions opts;
         Logger log;
@@ -109,6 +111,7 @@ typedef struct Manager {
         RecentExit recent_exits[RECENT_EXITS_MAX];
         size_t recent_exit_pos;
         KernelLogWatch *kernel_log;
+        UnitPrefs *unit_prefs;           /* units whose ManagedOOMPreference= we set (oomd_preference) */
         FileWriter *file_writer;   /* state.json and metrics, off the event loop */
         SysctlOriginals sysctl_originals;
         int64_t sysctl_current[_SYSCTL_MAX];   /* as read for state.json, reused by the metrics */

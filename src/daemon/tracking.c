@@ -10,6 +10,7 @@
 
 #include "apply/adj-decision.h"
 #include "apply/apply.h"
+#include "daemon/oomd-preference.h"
 #include "match/matcher.h"
 #include "proc/proc-info.h"
 #include "proc/proc-scan.h"
@@ -251,6 +252,8 @@ static int evaluate_fd(Manager *m, int pid_fd, pid_t pid, Evaluation *ret) {
         r = carry_out(m, pid_fd, -EBADF, pid, info.comm, e.rule, info.oom_score_adj, &d, &e.adj);
         if (r == -ESRCH)
                 return r;
+        if (e.rule)
+                oomd_preference_evaluate(m, pid_fd, pid, e.rule);
 done:
         if (ret)
                 *ret = e;
@@ -288,6 +291,7 @@ static int evaluate_untracked_fd(Manager *m, int pid_fd, pid_t pid) {
         r = carry_out(m, pid_fd, adj_fd, pid, info.comm, rule, info.oom_score_adj, &d, &adj);
         if (r < 0)
                 goto finish;
+        oomd_preference_evaluate(m, pid_fd, pid, rule);
         /* The start time tells this process apart from a later one with its PID. */
         t = tracked_get(m, pid);
         if (t && proc_read_stat(pid_fd, pid, &stat_info) >= 0)

@@ -20,6 +20,7 @@ static const char *const rule_key_names[_RULE_KEY_MAX] = {
         [RULE_KEY_CGROUP] = "cgroup",
         [RULE_KEY_OOM_SCORE_ADJ] = "oom_score_adj",
         [RULE_KEY_CHILDREN] = "children",
+        [RULE_KEY_OOMD_PREFERENCE] = "oomd_preference",
 };
 
 static const char *const daemon_key_names[_DAEMON_KEY_MAX] = {
@@ -36,6 +37,23 @@ static const char *const children_mode_names[_CHILDREN_MODE_MAX] = {
         [CHILDREN_INHERIT] = "inherit",
         [CHILDREN_RESET] = "reset",
 };
+
+static const char *const oomd_preference_names[_OOMD_PREFERENCE_MAX] = {
+        [OOMD_PREFERENCE_AVOID] = "avoid",
+        [OOMD_PREFERENCE_OMIT] = "omit",
+};
+
+const char *oomd_preference_to_string(OomdPreference p) {
+        return p > OOMD_PREFERENCE_UNSET && p < _OOMD_PREFERENCE_MAX ? oomd_preference_names[p] : NULL;
+}
+
+int oomd_preference_from_string(const char *s) {
+        assert(s);
+        for (OomdPreference p = OOMD_PREFERENCE_UNSET + 1; p < _OOMD_PREFERENCE_MAX; p++)
+                if (strcmp(s, oomd_preference_names[p]) == 0)
+                        return p;
+        return -EINVAL;
+}
 
 const char *rule_key_to_string(RuleKey k) {
         return k >= 0 && k < _RULE_KEY_MAX ? rule_key_names[k] : NULL;

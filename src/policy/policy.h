@@ -33,8 +33,17 @@ typedef enum RuleKey {
         RULE_KEY_CGROUP,
         RULE_KEY_OOM_SCORE_ADJ,   /* also set by the legacy oom_adj key */
         RULE_KEY_CHILDREN,
+        RULE_KEY_OOMD_PREFERENCE,
         _RULE_KEY_MAX,
 } RuleKey;
+
+/* systemd-oomd's ManagedOOMPreference= for the unit that holds a matched process. */
+typedef enum OomdPreference {
+        OOMD_PREFERENCE_UNSET,    /* the rule says nothing: the unit's value is left alone */
+        OOMD_PREFERENCE_AVOID,
+        OOMD_PREFERENCE_OMIT,
+        _OOMD_PREFERENCE_MAX,
+} OomdPreference;
 
 typedef struct Rule {
         char *name;               /* NAME of [rule:NAME], or the glob of an [oom_score_adj] line */
@@ -54,6 +63,7 @@ typedef struct Rule {
 
         int oom_score_adj;
         ChildrenMode children;
+        OomdPreference oomd_preference;
         unsigned proc_fields;     /* ProcField bits its qualifiers need */
 } Rule;
 
@@ -142,6 +152,9 @@ int sysctl_settings_validate(const SysctlSetting sysctl[_SYSCTL_MAX], DiagList *
 int policy_build_index(Policy *p);
 
 const char *children_mode_to_string(ChildrenMode m);
+/* "avoid", "omit"; NULL for OOMD_PREFERENCE_UNSET. */
+const char *oomd_preference_to_string(OomdPreference p);
+int oomd_preference_from_string(const char *s);   /* an OomdPreference, or -EINVAL when unknown */
 const char *rule_key_to_string(RuleKey k);
 const char *daemon_key_to_string(DaemonKey k);
 

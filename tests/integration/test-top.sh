@@ -35,7 +35,7 @@ EOF
 ctl top --all --json --config "$policy"
 expect_rc 0 "top --all --json"
 json_parses
-json_check "all(sorted(e) == sorted(['pid', 'user', 'name', 'rss_kb', 'swap_kb', 'oom_score', 'oom_score_adj', 'rule']) for e in j)"
+json_check "all(sorted(e) == sorted(['pid', 'user', 'name', 'rss_kb', 'swap_kb', 'oom_score', 'oom_score_adj', 'rule', 'unit', 'oom_policy', 'managed_oom_preference', 'oom_group', 'oom_group_cgroup', 'verdict']) for e in j)"
 json_check "all(j[i]['oom_score'] >= j[i + 1]['oom_score'] for i in range(len(j) - 1))"
 json_check "any(e['pid'] == 2 and e['name'] == 'kthreadd' and e['rss_kb'] == 0 for e in j) and any(e['pid'] == 1 for e in j)"
 ok "top --all --json: exactly the 8 keys, non-increasing oom_score, kernel threads and init included"
@@ -93,11 +93,11 @@ ok "top shows 10 rows without kernel threads, init or oom_score 0; -n 3 shows 3;
 # ---- the table -----------------------------------------------------------------
 ctl top -n 100000 --config "$policy"
 expect_rc 0 "top"
-expect_line out " +PID USER +NAME +RSS +SWAP OOM_SCORE OOM_SCORE_ADJ RULE"
-expect_line out " *$pb root +$B +[0-9.]+M +0K +[0-9]+ +120 bee \($(re "$policy"):3\)"
-expect_line out " *$pa root +$A +[0-9.]+M +0K +[0-9]+ +110 -"
+expect_line out " +PID USER +NAME +RSS +SWAP OOM_SCORE OOM_SCORE_ADJ UNIT +KILL +RULE"
+expect_line out " *$pb root +$B +[0-9.]+M +0K +[0-9]+ +120 +[^ ]+ +[^ ]+ +bee \($(re "$policy"):3\)"
+expect_line out " *$pa root +$A +[0-9.]+M +0K +[0-9]+ +110 +[^ ]+ +[^ ]+ +-"
 expect_no_line out "^ *2 root +kthreadd "
-ok "top prints the table with the RULE column (bee (FILE:LINE) or -)"
+ok "top prints the table with the UNIT, KILL and RULE columns (bee (FILE:LINE) or -)"
 
 # ---- bad arguments -----------------------------------------------------------------
 for bad in "-n 0" "-n x" "-n -3"; do

@@ -318,8 +318,22 @@ static void test_full_rule(void **state) {
         assert_string_equal(r->exes[0], "/usr/sbin/sshd");
         assert_int_equal(r->oom_score_adj, -900);
         assert_int_equal(r->children, CHILDREN_RESET);
+        assert_int_equal(r->oomd_preference, OOMD_PREFERENCE_UNSET);
         assert_int_equal(r->key_origin[RULE_KEY_EXE].line, 3);
         assert_int_equal(p->proc_fields, PROC_FIELD_UID | PROC_FIELD_EXE | PROC_FIELD_CMDLINE | PROC_FIELD_CGROUP);
+}
+
+static void test_oomd_preference(void **state) {
+        _cleanup_policy_ Policy *p = build_ok(
+                "[rule:ssh]\nname = sshd\noom_score_adj = -900\noomd_preference = avoid\n"
+                "[rule:batch]\nname = batch\noom_score_adj = 500\noomd_preference = omit\n");
+
+        assert_int_equal(p->rules[0].oomd_preference, OOMD_PREFERENCE_AVOID);
+        assert_int_equal(p->rules[0].key_origin[RULE_KEY_OOMD_PREFERENCE].line, 4);
+        assert_int_equal(p->rules[1].oomd_preference, OOMD_PREFERENCE_OMIT);
+        assert_string_equal(oomd_preference_to_string(OOMD_PREFERENCE_OMIT), "omit");
+        assert_null(oomd_preference_to_string(OOMD_PREFERENCE_UNSET));
+        assert_int_equal(oomd_preference_from_string("none"), -EINVAL);
 }
 
 static void test_oom_adj_conversion(void **state) {
@@ -384,7 +398,7 @@ static void test_error_messages(void **state) {
                       "t.conf:1: unknown section [things] (expected [sysctl], [oom_score_adj], [rule:NAME] or [daemon])");
         EXPECT_ERRORS("[rule:x]\nname = x\noom_score_adj = 1\ncolour = red\n",
                       "t.conf:4: unknown key 'colour' in [rule:x] (expected name, exe, cmdline, user, cgroup, "
-                      "oom_score_adj, oom_adj or children)");
+                      "oom_score_adj, oom_adj, children or oomd_preference)");
         EXPECT_ERRORS("[rule:x]\nname = x\nuser = no-such-user-oompolicy\noom_score_adj = 1\n",
                       "t.conf:3: user 'no-such-user-oompolicy' does not exist");
         EXPECT_ERRORS("[rule:x]\nname = x\nexe = sshd\noom_score_adj = 1\n",
@@ -399,6 +413,10 @@ static void test_error_messages(void **state) {
                       "t.conf:4: duplicate key 'oom_adj' in [rule:x] (already set at line 3)");
         EXPECT_ERRORS("[rule:x]\nname = x\noom_score_adj = 1\nchildren = sometimes\n",
                       "t.conf:4: invalid value 'sometimes' for 'children' (expected inherit or reset)");
+        EXPECT_ERRORS("[rule:x]\nname = x\noom_score_adj = 1\noomd_preference = never\n",
+                      "t.conf:4: invalid value 'never' for 'oomd_preference' (expected avoid or omit)");
+        EXPECT_ERRORS("[rule:x]\nname = x\noom_score_adj = 1\noomd_preference =\n",
+                      "t.conf:4: empty value for 'oomd_preference'");
         EXPECT_ERRORS("[rule:bad name]\nname = x\n", "t.conf:1: invalid rule name 'bad name': use letters, digits and -_.@:+");
         EXPECT_ERRORS("[daemon]\nlog_level = loud\n",
                       "t.conf:2: invalid log_level 'loud' (expected emerg, alert, crit, err, warning, notice, info or debug)");
@@ -557,6 +575,7 @@ int main(void) {
                 cmocka_unit_test(test_dropin_merged_rule_validated),
                 cmocka_unit_test(test_dropin_replaces_globs),
                 cmocka_unit_test(test_no_rules),
+                cmocka_unit_test(test_oomd_preference),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * /proc tree, with proc-connector events constructed by hand. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -284,6 +285,42 @@ static void test_exec_untracked_then_tracked(void **state) {
 /* One daemon per state directory: the lock is the directory's, held by an fd,
  * and free again once that fd is closed. The directory is made 0755 whatever
  * the umask (the unit runs with UMask=0077; oompolicyctl status runs as anyone). */
+static bool error_remembered(const Manager *m, const char *prefix) {
+        for (size_t i = 0; i < ELEMENTSOF(m->last_errors); i++)
+                if (m->last_errors[i].message && strncmp(m->last_errors[i].message, prefix, strlen(prefix)) == 0)
+                        return true;
+        return false;
+}
+
+/* Without a system bus the oomd_preference key does nothing, says so once, and
+ * stops nothing; a user's cgroup is not even tried. (The bus path itself is
+ * proven in the guest: tests/system.) */
+static void test_oomd_preference_without_bus(void **state) {
+        Fixture *f = *state;
+        _cleanup_free_ char *user_cg = NULL;
+        Manager *m;
+
+        assert_int_equal(setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/oompolicy-test-bus", 1), 0);
+        test_fake_process(f->root, &(FakeProcess) { .pid = 60, .comm = "sshd", .oom_score_adj = 0,
+                                                    .cgroup = "0::/system.slice/ssh.service\n" });
+        test_fake_process(f->root, &(FakeProcess) { .pid = 61, .comm = "userd", .oom_score_adj = 0,
+                                                    .cgroup = "0::/user.slice/user-1000.slice/user@1000.service/app.slice/x.service\n" });
+        test_mkdir_p(f->root, "sys/fs/cgroup/system.slice/ssh.service");
+        test_mkdir_p(f->root, "sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/x.service");
+        user_cg = test_path(f->root, "sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/x.service");
+        assert_int_equal(chown(user_cg, 1000, 1000), 0);
+
+        m = start(f, "[rule:sshd]\nname = sshd\noom_score_adj = -500\noomd_preference = avoid\n"
+                     "[rule:userd]\nname = userd\noom_score_adj = 100\noomd_preference = omit\n"
+                     "[daemon]\nrescan_interval = 0\n");
+        /* oom_score_adj is applied all the same. */
+        assert_int_equal(adj_of(f, 60), -500);
+        assert_int_equal(adj_of(f, 61), 100);
+        assert_true(error_remembered(m, "oomd_preference: no system bus"));
+        assert_int_equal(manager_rescan(m), 0);
+        assert_int_equal(unsetenv("DBUS_SYSTEM_BUS_ADDRESS"), 0);
+}
+
 static void test_state_dir_lock(void **state) {
         _cleanup_free_ char *top = test_mkdtemp(), *dir = NULL;
         int first = -EBADF, second = -EBADF;
@@ -313,6 +350,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_rescan_prunes_dead, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_exec_untracked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_exec_untracked_then_tracked, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_oomd_preference_without_bus, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
