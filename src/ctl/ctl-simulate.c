@@ -9,6 +9,7 @@
 #include "ctl/ctl.h"
 #include "inspect/inspect.h"
 #include "inspect/memcg.h"
+#include "inspect/oom-group.h"
 #include "shared/json-util.h"
 
 /* vm.swappiness when /proc/sys is not readable: the kernel's default. */
@@ -138,6 +139,65 @@ static void print_entry(size_t rank, const RankedProcess *e) {
                label ?: "-");
 }
 
+typedef struct GroupKill {
+        char *cgroup;             /* NULL: the victim dies alone */
+        pid_t *pids;
+        size_t n_pids;
+} GroupKill;
+
+static void group_kill_done(GroupKill *g) {
+        free(g->cgroup);
+        free(g->pids);
+}
+
+/* memory.oom.group (cgroup v2 only): the victim's group dies with it. Unknown
+ * is treated as none: the simulation is then what it was before the flag. */
+static int find_group_kill(const InspectContext *c, const OomScope *scope, const Ranking *ranking, GroupKill *ret) {
+        _cleanup_(memcg_mount_done) MemcgMount own = {};
+        _cleanup_free_ char *path = NULL;
+        const MemcgMount *mount = &scope->mount;
+        const ProcRecord *victim;
+        int r;
+
+        *ret = (GroupKill) {};
+        if (ranking->n_killable == 0)
+                return 0;
+        victim = ranking->entries[0].proc;
+        if (!scope->memcg) {
+                if (memcg_mount_find(c->fs, &own) < 0)
+                        return 0;
+                mount = &own;
+        }
+        if (mount->version != CGROUP_V2 || !victim->cgroup_v2 || memcg_path_normalize(victim->cgroup_v2, &path) < 0)
+                return 0;
+        r = oom_group_find(c->fs, mount, path, scope->domain.cgroup, &ret->cgroup);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || !ret->cgroup)
+                return 0;
+        return oom_group_members(ranking, ret->cgroup, &ret->pids, &ret->n_pids);
+}
+
+static json_object *group_kill_to_json(const GroupKill *g) {
+        json_object *j = json_object_new_object(), *pids = json_object_new_array();
+
+        json_object_object_add(j, "cgroup", json_string_new(g->cgroup));
+        for (size_t i = 0; i < g->n_pids; i++)
+                json_object_array_add(pids, json_object_new_int(g->pids[i]));
+        json_object_object_add(j, "pids", pids);
+        return j;
+}
+
+static void print_group_kill(const GroupKill *g) {
+        if (!g->cgroup)
+                return;
+        printf("Group kill: memory.oom.group is set on %s: the kernel kills all %zu process(es) there with the "
+               "victim, except those with oom_score_adj -1000:", g->cgroup, g->n_pids);
+        for (size_t i = 0; i < g->n_pids; i++)
+                printf(" %d", (int) g->pids[i]);
+        printf(".\n");
+}
+
 static void print_footer(const CtlOptions *o, const Ranking *ranking, size_t rows) {
         size_t n_unkillable = ranking->n_entries - ranking->n_killable;
 
@@ -158,6 +218,7 @@ int verb_simulate(const CtlOptions *o, int argc, char **argv) {
         _cleanup_(inspect_context_done) InspectContext c = {};
         _cleanup_(oom_scope_done) OomScope scope = {};
         _cleanup_(ranking_done) Ranking ranking = {};
+        _cleanup_(group_kill_done) GroupKill group = {};
         RankRequest req = { .use_policy_values = true };
         size_t rows;
         int r;
@@ -179,6 +240,11 @@ int verb_simulate(const CtlOptions *o, int argc, char **argv) {
                 fprintf(stderr, "Cannot rank the processes: %s\n", strerror(-r));
                 return r;
         }
+        r = find_group_kill(&c, &scope, &ranking, &group);
+        if (r < 0) {
+                fprintf(stderr, "Cannot read memory.oom.group: %s\n", strerror(-r));
+                return r;
+        }
         /* Unkillable processes are listed with --all only. */
         rows = ctl_rows(o, o->all ? ranking.n_entries : ranking.n_killable);
 
@@ -186,8 +252,14 @@ int verb_simulate(const CtlOptions *o, int argc, char **argv) {
         if (o->json) {
                 _cleanup_json_ json_object *array = json_object_new_array();
 
-                for (size_t i = 0; i < rows; i++)
-                        json_object_array_add(array, entry_to_json(&ranking.entries[i]));
+                for (size_t i = 0; i < rows; i++) {
+                        json_object *e = entry_to_json(&ranking.entries[i]);
+
+                        /* On the victim: the processes that die with it. */
+                        if (i == 0 && group.cgroup)
+                                json_object_object_add(e, "group_kill", group_kill_to_json(&group));
+                        json_object_array_add(array, e);
+                }
                 ctl_print_json(array);
                 return 0;
         }
@@ -195,5 +267,6 @@ int verb_simulate(const CtlOptions *o, int argc, char **argv) {
         for (size_t i = 0; i < rows; i++)
                 print_entry(i + 1, &ranking.entries[i]);
         print_footer(o, &ranking, rows);
+        print_group_kill(&group);
         return 0;
 }

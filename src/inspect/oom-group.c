@@ -68,3 +68,30 @@ int oom_group_find(const RootFs *fs, const MemcgMount *m, const char *path, cons
         *ret = TAKE_PTR(found);
         return 0;
 }
+
+int oom_group_members(const Ranking *r, const char *group, pid_t **ret, size_t *ret_n) {
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+
+        assert(r);
+        assert(group);
+        assert(ret);
+        assert(ret_n);
+
+        for (size_t i = 0; i < r->n_entries; i++) {
+                const RankedProcess *e = &r->entries[i];
+
+                if (e->oom_score_adj <= OOM_SCORE_ADJ_MIN || !e->proc->cgroup_v2 ||
+                    !memcg_path_contains(group, e->proc->cgroup_v2))
+                        continue;
+                if (!pids) {
+                        pids = calloc(r->n_entries, sizeof(pid_t));
+                        if (!pids)
+                                return -ENOMEM;
+                }
+                pids[n++] = e->proc->info.pid;
+        }
+        *ret = TAKE_PTR(pids);
+        *ret_n = n;
+        return 0;
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "inspect/inspect.h"
 #include "inspect/memcg.h"
 
 /* The cgroup the kernel would kill whole when it picks a process of the cgroup
@@ -18,3 +19,9 @@
  * canonical form (memcg_path_normalize()). A cgroup whose file is missing or
  * unreadable counts as not set. */
 int oom_group_find(const RootFs *fs, const MemcgMount *m, const char *path, const char *domain, char **ret);
+
+/* Pure. The processes of the ranking that a group kill of the cgroup v2 group
+ * kills: those in it or below, except oom_score_adj -1000 (the value the
+ * ranking used); in ranking order. *ret is NULL when there are none. Returns 0
+ * or -ENOMEM. */
+int oom_group_members(const Ranking *r, const char *group, pid_t **ret, size_t *ret_n);

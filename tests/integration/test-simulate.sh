@@ -136,6 +136,27 @@ for v in 1 2; do
         ok "simulate on a fake cgroup v$v tree: the hand-computed points, order, victim, ties, -1000 and --cgroup"
 done
 
+# ---- memory.oom.group (v2) --------------------------------------------------------
+# Set on /jobs: an OOM in /jobs picks tieB (13, in /jobs/b), and the kernel kills the
+# whole of /jobs with it, in ranking order, sparing protected (14, -1000).
+fake="$tmp/fake-v2"
+echo 1 >"$fake/sys/fs/cgroup/jobs/memory.oom.group"
+echo 0 >"$fake/sys/fs/cgroup/jobs/b/memory.oom.group"
+ctl --root "$fake" --config "$fpolicy" simulate --cgroup /jobs/a
+expect_rc 0 "simulate with memory.oom.group"
+expect_line out "Victim: PID 13 \(tieB\), 20025 points\."
+expect_line out "Group kill: memory.oom.group is set on /jobs: the kernel kills all 3 process\(es\) there with the victim, except those with oom_score_adj -1000: 13 12 11\."
+ctl --root "$fake" --config "$fpolicy" simulate --cgroup /jobs/a --json -n 2
+json_check "j[0]['group_kill'] == {'cgroup': '/jobs', 'pids': [13, 12, 11]} and 'group_kill' not in j[1]"
+# A global OOM picks big (10) in the root cgroup: no group there.
+ctl --root "$fake" --config "$fpolicy" simulate --json
+json_check "j[0]['pid'] == 10 and 'group_kill' not in j[0]"
+# v1 has no such flag: the same file there changes nothing.
+echo 1 >"$tmp/fake-v1/sys/fs/cgroup/memory/jobs/memory.oom.group"
+ctl --root "$tmp/fake-v1" --config "$fpolicy" simulate --cgroup /jobs/a --json
+json_check "j[0]['pid'] == 13 and 'group_kill' not in j[0]"
+ok "simulate models memory.oom.group on v2: the victim's highest flagged cgroup up to the OOM domain dies whole (not -1000); v1 has none"
+
 # A limit file that cannot be read (a directory in its place).
 fake="$tmp/fake-v1"
 rm "$fake/sys/fs/cgroup/memory/jobs/memory.limit_in_bytes"

@@ -89,11 +89,37 @@ static void test_oom_group(void **state) {
         test_rm_rf(root);
 }
 
+static void test_oom_group_members(void **state) {
+        ProcRecord procs[] = {
+                { .info = { .pid = 10 }, .cgroup_v2 = (char *) "/a/b" },
+                { .info = { .pid = 11 }, .cgroup_v2 = (char *) "/a" },
+                { .info = { .pid = 12 }, .cgroup_v2 = (char *) "/a/b" },   /* -1000: spared */
+                { .info = { .pid = 13 }, .cgroup_v2 = (char *) "/ab" },    /* a sibling with a common prefix */
+                { .info = { .pid = 14 } },                                 /* no v2 path */
+        };
+        RankedProcess entries[] = {
+                { .proc = &procs[0], .oom_score_adj = 0 }, { .proc = &procs[1], .oom_score_adj = 500 },
+                { .proc = &procs[2], .oom_score_adj = -1000 }, { .proc = &procs[3] }, { .proc = &procs[4] },
+        };
+        const Ranking r = { .entries = entries, .n_entries = ELEMENTSOF(entries), .n_killable = 4 };
+        _cleanup_free_ pid_t *pids = NULL, *none = NULL;
+        size_t n = 99;
+
+        assert_int_equal(oom_group_members(&r, "/a", &pids, &n), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(pids[0], 10);
+        assert_int_equal(pids[1], 11);
+        assert_int_equal(oom_group_members(&r, "/zzz", &none, &n), 0);
+        assert_int_equal(n, 0);
+        assert_null(none);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_verdict),
                 cmocka_unit_test(test_flags),
                 cmocka_unit_test(test_oom_group),
+                cmocka_unit_test(test_oom_group_members),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
