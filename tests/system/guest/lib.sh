@@ -56,6 +56,9 @@ main_pid() { systemctl show -P MainPID "$1"; }
 adj_of() { cat "/proc/$1/oom_score_adj" 2>/dev/null; }
 score_of() { cat "/proc/$1/oom_score" 2>/dev/null; }
 comm_of() { cat "/proc/$1/comm" 2>/dev/null; }
+# PID runs (a zombie does not: a child of the scenario is one until reaped).
+alive() { [ -e "/proc/$1" ] && [ "$(awk '/^State/ { print $2 }' "/proc/$1/status" 2>/dev/null)" != Z ]; }
+gone() { ! alive "$1"; }
 
 # The value the daemon should have written is there (waits for it: the daemon
 # reacts to the process's EXEC event, asynchronously).
