@@ -3,6 +3,10 @@
 
 #include <assert.h>
 #include <string.h>
+#include <strings.h>
+
+#include "shared/macro.h"
+#include "shared/string-util.h"
 
 UnitPrefAction unit_pref_decide(const UnitPrefMemory *known, OomdPreference wanted, bool root_owned) {
         if (wanted == OOMD_PREFERENCE_UNSET)
@@ -44,4 +48,45 @@ const char *unit_pref_action_to_string(UnitPrefAction a) {
                 return "skip-user-owned";
         }
         return NULL;
+}
+
+bool oomd_xattr_value_true(const char *value) {
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+
+        if (!value)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (strcasecmp(value, yes[i]) == 0)
+                        return true;
+        return false;
+}
+
+static OomdXattrChange change_for(bool want, bool has) {
+        if (want)
+                /* A present but false value ("0") counts as absent for oomd: written again. */
+                return has ? OOMD_XATTR_KEEP : OOMD_XATTR_SET;
+        return has ? OOMD_XATTR_REMOVE : OOMD_XATTR_KEEP;
+}
+
+bool oomd_xattr_plan(const char *value, bool has_avoid, bool has_omit, OomdXattrPlan *ret) {
+        assert(value);
+        assert(ret);
+
+        *ret = (OomdXattrPlan) {
+                .avoid = change_for(streq(value, "avoid"), has_avoid),
+                .omit = change_for(streq(value, "omit"), has_omit),
+        };
+        return ret->avoid != OOMD_XATTR_KEEP || ret->omit != OOMD_XATTR_KEEP;
+}
+
+const char *oomd_xattr_name_for(const char *value, bool has_avoid, bool has_omit) {
+        assert(value);
+
+        if (streq(value, "avoid"))
+                return OOMD_XATTR_AVOID;
+        if (streq(value, "omit"))
+                return OOMD_XATTR_OMIT;
+        if (has_omit && !has_avoid)
+                return OOMD_XATTR_OMIT;
+        return OOMD_XATTR_AVOID;
 }

@@ -38,3 +38,32 @@ bool unit_pref_restore_after_reload(const UnitPrefMemory *known, const Policy *p
 bool unit_pref_restorable(const UnitPrefMemory *known);
 
 const char *unit_pref_action_to_string(UnitPrefAction a);
+
+/* systemd-oomd does not read ManagedOOMPreference= but two extended attributes
+ * of the unit's cgroup, which systemd 252 writes only when it creates the
+ * cgroup. What they must be for a value ("avoid", "omit", "none"), as systemd
+ * writes them: the one named "1", the other absent. */
+#define OOMD_XATTR_AVOID "user.oomd_avoid"
+#define OOMD_XATTR_OMIT "user.oomd_omit"
+
+typedef enum OomdXattrChange {
+        OOMD_XATTR_KEEP,
+        OOMD_XATTR_SET,            /* write "1" */
+        OOMD_XATTR_REMOVE,
+} OomdXattrChange;
+
+typedef struct OomdXattrPlan {
+        OomdXattrChange avoid, omit;
+} OomdXattrPlan;
+
+/* Whether an attribute's value counts for systemd-oomd (it parses a boolean);
+ * value NULL: the attribute is absent. */
+bool oomd_xattr_value_true(const char *value);
+
+/* has_avoid, has_omit: what the cgroup has now (oomd_xattr_value_true). Returns
+ * whether anything is to change. */
+bool oomd_xattr_plan(const char *value, bool has_avoid, bool has_omit, OomdXattrPlan *ret);
+
+/* The attribute that decides whether value is in effect: the one value names,
+ * or for "none" the one that is there although it should not be. */
+const char *oomd_xattr_name_for(const char *value, bool has_avoid, bool has_omit);

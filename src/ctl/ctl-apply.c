@@ -110,6 +110,21 @@ static void report_unit(UnitRun *u, const char *unit, const char *old, const cha
                 printf("%s: ManagedOOMPreference %s -> %s (%s)\n", unit, old ?: "?", new, rule->name);
 }
 
+/* systemd 252 marks the cgroup for systemd-oomd only when it creates it: the
+ * marks are written here, as the daemon does (oompolicyd(8)). */
+static void sync_marks(UnitRun *u, const char *unit, const UnitWant *w, const char *want) {
+        const char *attr = OOMD_XATTR_AVOID;
+        int r;
+
+        if (u->run->opts->dry_run || !w->cgroup)
+                return;
+        r = unit_cgroup_oomd_xattrs_sync(u->run->fs, w->cgroup, want, &attr);
+        if (r >= 0 || r == -ENOENT)
+                return;
+        fprintf(stderr, "%s: ManagedOOMPreference=%s is set but systemd did not mark the cgroup (%s) and writing it "
+                "failed: %s; it takes effect when the unit next starts\n", unit, want, attr, strerror(-r));
+}
+
 static int apply_unit(const char *unit, void *value, void *userdata) {
         UnitRun *u = userdata;
         const UnitWant *w = value;
@@ -127,8 +142,10 @@ static int apply_unit(const char *unit, void *value, void *userdata) {
                 u->n_unknown++;
                 return 0;
         }
-        if (unit_pref_read(u->bus, unit, &old) >= 0 && strcmp(old, want) == 0)
+        if (unit_pref_read(u->bus, unit, &old) >= 0 && strcmp(old, want) == 0) {
+                sync_marks(u, unit, w, want);
                 return 0;
+        }
         if (!u->run->opts->dry_run) {
                 int r = unit_pref_write(u->bus, unit, want, &message);
 
@@ -140,6 +157,7 @@ static int apply_unit(const char *unit, void *value, void *userdata) {
         }
         u->n_changed++;
         report_unit(u, unit, old, want, w->rule, NULL, NULL);
+        sync_marks(u, unit, w, want);
         return 0;
 }
 

@@ -246,8 +246,12 @@ static void print_killers(const KillerInfo *k, int adj) {
         if (k->unit) {
                 if (k->oom_policy_applies)
                         printf("  OOMPolicy=%s\n", k->oom_policy ?: "unknown (no system bus)");
-                printf("  ManagedOOMPreference=%s%s\n", k->oomd_preference ?: "unknown (no system bus)",
+                printf("  ManagedOOMPreference=%s%s", k->oomd_preference ?: "unknown (no system bus)",
                        k->user_owned ? " (a user owns the cgroup: systemd-oomd ignores it)" : "");
+                if (k->oomd_mark_off && !k->user_owned)
+                        printf(" (not in effect: the cgroup %s %s)",
+                               strcmp(k->oomd_preference, "none") == 0 ? "still carries" : "lacks", k->oomd_mark_off);
+                putchar('\n');
         }
         printf("memory.oom.group: %s%s%s\n", oom_group_string(k), k->oom_group == 1 ? ", on " : "",
                k->oom_group == 1 ? k->oom_group_cgroup : "");
@@ -264,6 +268,7 @@ static json_object *killers_to_json(const KillerInfo *k, int adj) {
         json_object_object_add(j, "oom_policy", json_string_new(k->oom_policy));
         json_object_object_add(j, "managed_oom_preference", json_string_new(k->oomd_preference));
         json_object_object_add(j, "cgroup_user_owned", json_object_new_boolean(k->user_owned));
+        json_object_object_add(j, "cgroup_oomd_mark_off", json_string_new(k->oomd_mark_off));
         json_object_object_add(j, "oom_group", k->oom_group < 0 ? NULL : json_object_new_boolean(k->oom_group == 1));
         json_object_object_add(j, "oom_group_cgroup", json_string_new(k->oom_group_cgroup));
         if (kill_verdict(&f, &verdict) >= 0)

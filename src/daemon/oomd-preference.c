@@ -22,7 +22,9 @@ typedef struct UnitPrefEntry {
         char *unit;
         char *previous;            /* NULL: could not be read */
         char *rule;
+        char *cgroup;              /* where its user.oomd_* marks are */
         OomdPreference set;
+        bool mark_failure_logged;  /* writing the marks failed: said once */
         bool skipped;              /* user-owned or refused: not tried again before a reload */
 } UnitPrefEntry;
 
@@ -42,6 +44,7 @@ static void entry_free(void *p) {
         free(e->unit);
         free(e->previous);
         free(e->rule);
+        free(e->cgroup);
         free(e);
 }
 
@@ -159,6 +162,30 @@ static int entry_new(const char *unit, UnitPrefEntry **ret) {
         return 0;
 }
 
+/* systemd 252 writes the marks systemd-oomd reads only when it creates the
+ * cgroup: after a runtime change they are written here, or the value waits for
+ * the unit's next start. */
+static void sync_marks(Manager *m, UnitPrefEntry *e, const char *value) {
+        const char *attr = OOMD_XATTR_AVOID;
+        int r;
+
+        if (!e->cgroup)
+                return;
+        r = unit_cgroup_oomd_xattrs_sync(m->fs, e->cgroup, value, &attr);
+        if (r == -ENOENT)
+                return;   /* gone, or no unified hierarchy: nothing for oomd to read */
+        if (r > 0)
+                log_msg(&m->log, LOG_INFO, "%s: systemd did not mark the cgroup for ManagedOOMPreference=%s: "
+                        "set its user.oomd_* attributes to match", e->unit, value);
+        if (r >= 0 || e->mark_failure_logged)
+                return;
+        e->mark_failure_logged = true;
+        log_msg_errno(&m->log, LOG_WARNING, r,
+                      "%s: ManagedOOMPreference=%s is set but systemd did not mark the cgroup (%s) and writing it "
+                      "failed: %m; it takes effect when the unit next starts",
+                      e->unit, value, attr);
+}
+
 void oomd_preference_evaluate(Manager *m, int pid_fd, pid_t pid, const Rule *rule) {
         UnitPrefs *u = m->unit_prefs;
         _cleanup_free_ char *unit = NULL, *cgroup = NULL, *previous = NULL, *message = NULL;
@@ -207,6 +234,8 @@ void oomd_preference_evaluate(Manager *m, int pid_fd, pid_t pid, const Rule *rul
         }
         free(e->rule);
         e->rule = strdup(rule->name);
+        if (!e->cgroup)
+                e->cgroup = strdup(cgroup);
         if (action == UNIT_PREF_SKIP_USER_OWNED) {
                 e->skipped = true;
                 log_structured(&m->log, LOG_NOTICE, &(LogFields) { .pid = pid, .rule = rule->name },
@@ -233,6 +262,7 @@ void oomd_preference_evaluate(Manager *m, int pid_fd, pid_t pid, const Rule *rul
                 /* Already so (a drop-in of the admin's, say): nothing to set, nothing to give back. */
                 e->set = rule->oomd_preference;
                 log_msg(&m->log, LOG_DEBUG, "%s: ManagedOOMPreference=%s already (rule %s)", unit, value, rule->name);
+                sync_marks(m, e, value);
                 return;
         }
         r = unit_pref_write(bus, unit, value, &message);
@@ -253,6 +283,7 @@ void oomd_preference_evaluate(Manager *m, int pid_fd, pid_t pid, const Rule *rul
                        &(LogFields) { .message_id = MESSAGE_ID_APPLIED, .pid = pid, .rule = rule->name },
                        "%s: ManagedOOMPreference=%s (was %s), rule %s", unit, value, e->previous ?: "unknown",
                        rule->name);
+        sync_marks(m, e, value);
 }
 
 static void restore_entry(Manager *m, UnitPrefEntry *e, const char *why) {
@@ -276,6 +307,7 @@ static void restore_entry(Manager *m, UnitPrefEntry *e, const char *why) {
         log_structured(&m->log, LOG_INFO, &(LogFields) { .message_id = MESSAGE_ID_APPLIED, .rule = e->rule },
                        "%s: ManagedOOMPreference=%s restored (was %s, rule %s; %s)", e->unit, e->previous,
                        oomd_preference_to_string(e->set), strna(e->rule), why);
+        sync_marks(m, e, e->previous);
 }
 
 typedef struct ReloadCtx {

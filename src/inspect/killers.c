@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply/oomd-pref.h"
 #include "inspect/oom-group.h"
 #include "inspect/unit-bus.h"
 #include "inspect/unit-pref.h"
@@ -57,6 +58,14 @@ int killer_info_read(const RootFs *fs, sd_bus *bus, const MemcgMount *mount, pid
         }
         if (k.cgroup && unit_cgroup_owner(fs, k.cgroup, &owner) >= 0)
                 k.user_owned = owner != 0;
+        if (k.cgroup && k.oomd_preference) {
+                OomdXattrPlan plan;
+                bool avoid, omit;
+
+                if (unit_cgroup_oomd_xattrs(fs, k.cgroup, &avoid, &omit) >= 0 &&
+                    oomd_xattr_plan(k.oomd_preference, avoid, omit, &plan))
+                        k.oomd_mark_off = oomd_xattr_name_for(k.oomd_preference, avoid, omit);
+        }
         if (k.cgroup && mount && mount->version == CGROUP_V2) {
                 _cleanup_free_ char *path = NULL;
 
@@ -83,6 +92,7 @@ KillerFacts killer_info_facts(const KillerInfo *k, int oom_score_adj) {
                 .oom_policy_applies = k->oom_policy_applies,
                 .oomd_preference = k->oomd_preference,
                 .user_owned = k->user_owned,
+                .oomd_mark_off = k->oomd_mark_off,
                 .oom_group = k->oom_group,
                 .oom_group_cgroup = k->oom_group_cgroup,
         };

@@ -22,6 +22,7 @@ typedef struct KillerInfo {
         int oom_group;             /* 1, 0, -1 unknown (v1, unreadable) */
         bool oom_policy_applies;   /* a .service */
         bool user_owned;
+        const char *oomd_mark_off; /* the user.oomd_* mark that disagrees with oomd_preference; NULL: none, or unknown */
 } KillerInfo;
 
 void killer_info_done(KillerInfo *k);

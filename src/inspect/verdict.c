@@ -60,6 +60,9 @@ static int add_oomd(char ***l, const KillerFacts *f) {
                 return add(l, "systemd-oomd: preference unknown");
         if (f->user_owned && strcmp(p, "none") != 0)
                 return add(l, "systemd-oomd: ManagedOOMPreference=%s is ignored (a user owns the cgroup)", p);
+        if (f->oomd_mark_off)
+                return add(l, "systemd-oomd: ManagedOOMPreference=%s is not in effect (the cgroup %s %s)", p,
+                           strcmp(p, "none") == 0 ? "still carries" : "lacks", f->oomd_mark_off);
         if (strcmp(p, "omit") == 0)
                 return add(l, "systemd-oomd: omitted");
         if (strcmp(p, "avoid") == 0)

@@ -15,6 +15,8 @@ typedef struct KillerFacts {
         bool oom_policy_applies;        /* the unit is a service (OOMPolicy= exists) */
         const char *oomd_preference;    /* "none", "avoid", "omit"; NULL: not known */
         bool user_owned;                /* a user owns the unit's cgroup: oomd ignores the preference */
+        const char *oomd_mark_off;      /* the cgroup's user.oomd_* mark that disagrees with it (oomd reads the
+                                         * mark); NULL: they agree, or not known */
         int oom_group;                  /* 1: memory.oom.group set (here or above), 0: not, -1: not known */
         const char *oom_group_cgroup;   /* where, when 1 */
 } KillerFacts;

@@ -54,11 +54,49 @@ static void test_restorable(void **state) {
         assert_false(unit_pref_restorable(&(UnitPrefMemory) { .set = OOMD_PREFERENCE_OMIT }));
 }
 
+static void test_xattr_value(void **state) {
+        assert_true(oomd_xattr_value_true("1"));
+        assert_true(oomd_xattr_value_true("yes"));
+        assert_false(oomd_xattr_value_true("0"));
+        assert_false(oomd_xattr_value_true(""));
+        assert_false(oomd_xattr_value_true(NULL));
+}
+
+static void test_xattr_plan(void **state) {
+        OomdXattrPlan p;
+
+        /* avoid: user.oomd_avoid set, user.oomd_omit gone. */
+        assert_true(oomd_xattr_plan("avoid", false, false, &p));
+        assert_int_equal(p.avoid, OOMD_XATTR_SET);
+        assert_int_equal(p.omit, OOMD_XATTR_KEEP);
+        assert_true(oomd_xattr_plan("avoid", false, true, &p));
+        assert_int_equal(p.avoid, OOMD_XATTR_SET);
+        assert_int_equal(p.omit, OOMD_XATTR_REMOVE);
+        assert_false(oomd_xattr_plan("avoid", true, false, &p));
+        /* omit, the other way round. */
+        assert_true(oomd_xattr_plan("omit", true, false, &p));
+        assert_int_equal(p.avoid, OOMD_XATTR_REMOVE);
+        assert_int_equal(p.omit, OOMD_XATTR_SET);
+        assert_false(oomd_xattr_plan("omit", false, true, &p));
+        /* none: neither. */
+        assert_true(oomd_xattr_plan("none", true, true, &p));
+        assert_int_equal(p.avoid, OOMD_XATTR_REMOVE);
+        assert_int_equal(p.omit, OOMD_XATTR_REMOVE);
+        assert_false(oomd_xattr_plan("none", false, false, &p));
+
+        assert_string_equal(oomd_xattr_name_for("avoid", false, true), "user.oomd_avoid");
+        assert_string_equal(oomd_xattr_name_for("omit", true, false), "user.oomd_omit");
+        assert_string_equal(oomd_xattr_name_for("none", false, true), "user.oomd_omit");
+        assert_string_equal(oomd_xattr_name_for("none", true, false), "user.oomd_avoid");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_decide),
                 cmocka_unit_test(test_restore_after_reload),
                 cmocka_unit_test(test_restorable),
+                cmocka_unit_test(test_xattr_value),
+                cmocka_unit_test(test_xattr_plan),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

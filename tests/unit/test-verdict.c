@@ -39,7 +39,15 @@ static void test_verdict(void **state) {
                                 .oom_policy = "kill", .oomd_preference = "avoid", .user_owned = true },
                "kernel: less likely than its size says (-5); systemd kills all of app.service if any process in it "
                "is OOM-killed (OOMPolicy=kill); systemd-oomd: ManagedOOMPreference=avoid is ignored (a user owns the "
-               "cgroup)");
+               "cgroup)");        /* The property set at runtime, the cgroup not marked (systemd 252): oomd reads the mark. */
+        expect(&(KillerFacts) { .oom_score_adj = 0, .unit = "db.scope", .oomd_preference = "avoid",
+                                .oomd_mark_off = "user.oomd_avoid", .oom_group = -1 },
+               "kernel: by its size (0); systemd-oomd: ManagedOOMPreference=avoid is not in effect (the cgroup "
+               "lacks user.oomd_avoid)");
+        expect(&(KillerFacts) { .oom_score_adj = 0, .unit = "db.scope", .oomd_preference = "none",
+                                .oomd_mark_off = "user.oomd_omit", .oom_group = -1 },
+               "kernel: by its size (0); systemd-oomd: ManagedOOMPreference=none is not in effect (the cgroup "
+               "still carries user.oomd_omit)");
 }
 
 static void expect_flags(const KillerFacts *f, const char *want) {
