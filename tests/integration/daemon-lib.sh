@@ -23,7 +23,6 @@ DRUN=0           # daemons started so far by this script
 DRC=""           # exit status of the last daemon stopped
 DSTOP_MS=""      # how long it took to stop, in milliseconds
 DWRAP=()         # start_daemon runs "${DWRAP[@]}" oompolicyd ... (empty: directly)
-CGROUPS=()       # cgroups made by make_cgroup, removed on exit
 declare -A FORKTREE_OUT=()  # fork trees of start_forktree not reaped yet: parent PID -> its output
 FORKTREES=0      # fork trees started so far
 BARRIER_VALUE=97
@@ -68,7 +67,6 @@ daemon_cleanup() {
                 done
         fi
         end_forktrees
-        cgroups_cleanup
         cleanup
 }
 
@@ -490,53 +488,3 @@ wait_forktree() {
         fail "fork tree $1 not ready after 60 s: $(cat "$out")"
 }
 
-# ---- cgroups ----
-
-# cgroup_v1_dir CONTROLLER: the mount point of a v1 hierarchy with that controller (or
-# name=NAME hierarchy), if there is one.
-cgroup_v1_dir() {
-        awk -v c="$1" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' \
-                /proc/self/mounts
-}
-
-# cgroup_v2_dir: the mount point of the unified (v2) hierarchy, if there is one.
-cgroup_v2_dir() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }
-
-# make_cgroup VAR PARENT_DIR NAME: creates PARENT_DIR/NAME, stores its path in VAR and
-# removes it on exit (after killing whatever still runs in it). Children are removed first.
-make_cgroup() {
-        local __var=$1 dir="$2/$3"
-        mkdir "$dir" || fail "cannot create cgroup $dir"
-        CGROUPS+=("$dir")
-        printf -v "$__var" '%s' "$dir"
-}
-
-# cgroup_join DIR: moves this shell (and so what it starts next) into cgroup DIR. Use in a
-# subshell: ( cgroup_join "$cg"; exec PROGRAM ) &.
-cgroup_join() { echo "$BASHPID" >"$1/cgroup.procs"; }
-
-# cgroup_kill DIR: SIGKILL to every process of cgroup DIR (the test created it: all are its own).
-cgroup_kill() {
-        local pid
-        [[ -r "$1/cgroup.procs" ]] || return 0
-        while read -r pid; do
-                kill -KILL "$pid" 2>/dev/null || :
-        done <"$1/cgroup.procs"
-}
-
-# cgroups_cleanup: kills the processes of the cgroups made here and removes them, last made first.
-cgroups_cleanup() {
-        local i j dir
-        for ((i = ${#CGROUPS[@]} - 1; i >= 0; i--)); do
-                dir=${CGROUPS[i]}
-                [[ -d "$dir" ]] || continue
-                # Exiting takes a while with thousands of processes: kill again only now and then.
-                for ((j = 0; j < 600; j++)); do
-                        ((j % 40 != 0)) || cgroup_kill "$dir"
-                        rmdir "$dir" 2>/dev/null && break
-                        sleep 0.05
-                done
-                [[ -d "$dir" ]] && echo "WARNING: could not remove cgroup $dir" >&2
-        done
-        CGROUPS=()
-}

@@ -38,8 +38,11 @@ fail() {
         exit 1
 }
 
+CGROUPS=()       # cgroups made by make_cgroup, removed on exit
+
 cleanup() {
         local pid
+        cgroups_cleanup
         for pid in "${PIDS[@]}"; do
                 kill -KILL "$pid" 2>/dev/null || :
         done
@@ -209,4 +212,75 @@ has_cap_sys_resource() {
         "$@" /bin/sh -c 'echo "$1" >"/proc/$2/oom_score_adj"' sh "$value" "$pid" 2>/dev/null || r=1
         stop "$pid"
         return $r
+}
+
+# ---- cgroups ----
+
+# cgroup_v1_dir CONTROLLER: the mount point of a v1 hierarchy with that controller (or
+# name=NAME hierarchy), if there is one.
+cgroup_v1_dir() {
+        awk -v c="$1" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' \
+                /proc/self/mounts
+}
+
+# cgroup_v2_dir: the mount point of the unified (v2) hierarchy, if there is one.
+cgroup_v2_dir() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }
+
+# make_cgroup VAR PARENT_DIR NAME: creates PARENT_DIR/NAME, stores its path in VAR and
+# removes it on exit (after killing whatever still runs in it). Children are removed first.
+make_cgroup() {
+        local __var=$1 dir="$2/$3"
+        mkdir "$dir" || fail "cannot create cgroup $dir"
+        CGROUPS+=("$dir")
+        printf -v "$__var" '%s' "$dir"
+}
+
+# cgroup_join DIR: moves this shell (and so what it starts next) into cgroup DIR. Use in a
+# subshell: ( cgroup_join "$cg"; exec PROGRAM ) &.
+cgroup_join() { echo "$BASHPID" >"$1/cgroup.procs"; }
+
+# cgroup_kill DIR: SIGKILL to every process of cgroup DIR (the test created it: all are its own).
+cgroup_kill() {
+        local pid
+        [[ -r "$1/cgroup.procs" ]] || return 0
+        while read -r pid; do
+                kill -KILL "$pid" 2>/dev/null || :
+        done <"$1/cgroup.procs"
+}
+
+# cgroups_cleanup: kills the processes of the cgroups made here and removes them, last made first.
+cgroups_cleanup() {
+        local i j dir
+        for ((i = ${#CGROUPS[@]} - 1; i >= 0; i--)); do
+                dir=${CGROUPS[i]}
+                [[ -d "$dir" ]] || continue
+                # Exiting takes a while with thousands of processes: kill again only now and then.
+                for ((j = 0; j < 600; j++)); do
+                        ((j % 40 != 0)) || cgroup_kill "$dir"
+                        rmdir "$dir" 2>/dev/null && break
+                        sleep 0.05
+                done
+                [[ -d "$dir" ]] && echo "WARNING: could not remove cgroup $dir" >&2
+        done
+        CGROUPS=()
+}
+
+# make_limited_memcg VAR NAME LIMIT: a memory cgroup of this test with memory.max (v2, when
+# the root delegates memory) or memory.limit_in_bytes (v1) LIMIT, without swap where the
+# kernel offers that; its path in VAR, removed on exit. Skips the test, saying why, when
+# there is no memory controller to use.
+make_limited_memcg() {
+        local __var=$1 name=$2 limit=$3 v1 cg
+        if [[ -e /sys/fs/cgroup/cgroup.controllers ]] && grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+                make_cgroup cg /sys/fs/cgroup "$name"
+                echo "$limit" >"$cg/memory.max"
+                echo 0 >"$cg/memory.swap.max" 2>/dev/null || :
+        else
+                v1=$(cgroup_v1_dir memory)
+                [[ -n "$v1" ]] || skip "no memory cgroup controller (neither v2 with memory enabled nor a v1 memory hierarchy)"
+                make_cgroup cg "$v1" "$name"
+                echo "$limit" >"$cg/memory.limit_in_bytes"
+                echo 0 >"$cg/memory.swappiness" 2>/dev/null || :
+        fi
+        printf -v "$__var" '%s' "$cg"
 }

@@ -105,29 +105,7 @@ ok "--verbose notes the skipped lints and why"
 
 # ---- immune-in-limited-memcg on a real memory cgroup --------------------------
 CG_NAME="oompolicy-lint-$$"
-CG_DIR=""
-if [[ -e /sys/fs/cgroup/cgroup.controllers ]] && grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
-        CG_DIR="/sys/fs/cgroup/$CG_NAME"
-        mkdir "$CG_DIR" || skip "cannot create $CG_DIR"
-        echo 64M >"$CG_DIR/memory.max"
-elif [[ -d /sys/fs/cgroup/memory ]]; then
-        CG_DIR="/sys/fs/cgroup/memory/$CG_NAME"
-        mkdir "$CG_DIR" || skip "cannot create $CG_DIR"
-        echo 64M >"$CG_DIR/memory.limit_in_bytes"
-else
-        skip "no memory cgroup controller (neither v2 with memory enabled nor v1 at /sys/fs/cgroup/memory)"
-fi
-remove_cgroup() {
-        local pid
-        if [[ -n "$CG_DIR" && -d "$CG_DIR" ]]; then
-                while read -r pid; do
-                        kill -KILL "$pid" 2>/dev/null || :
-                done <"$CG_DIR/cgroup.procs"
-                for _ in $(seq 50); do rmdir "$CG_DIR" 2>/dev/null && break; sleep 0.1; done
-        fi
-        cleanup
-}
-trap remove_cgroup EXIT
+make_limited_memcg CG_DIR "$CG_NAME" 64M
 
 NAME="oomlint-g$$"
 copy_binary "$(command -v sleep)" "$tmp/bin/$NAME"

@@ -21,31 +21,7 @@ HOG="$top_builddir/tests/integration/oomtest-memhog"
 # A memory cgroup of our own, on v2 (unified, memory controller available at the
 # root) or on the v1 memory hierarchy.
 CG_NAME="oompolicy-e2e-$$"
-CG_DIR=""
-if [[ -e /sys/fs/cgroup/cgroup.controllers ]] && grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
-        CG_DIR="/sys/fs/cgroup/$CG_NAME"
-        mkdir "$CG_DIR" || skip "cannot create $CG_DIR"
-        echo 64M >"$CG_DIR/memory.max"
-        echo 0 >"$CG_DIR/memory.swap.max" 2>/dev/null || :
-elif [[ -d /sys/fs/cgroup/memory ]]; then
-        CG_DIR="/sys/fs/cgroup/memory/$CG_NAME"
-        mkdir "$CG_DIR" || skip "cannot create $CG_DIR"
-        echo 64M >"$CG_DIR/memory.limit_in_bytes"
-        echo 0 >"$CG_DIR/memory.swappiness" 2>/dev/null || :
-else
-        skip "no memory cgroup controller (neither v2 with memory enabled nor v1 at /sys/fs/cgroup/memory)"
-fi
-remove_cgroup() {
-        local pid
-        if [[ -n "$CG_DIR" && -d "$CG_DIR" ]]; then
-                while read -r pid; do
-                        kill -KILL "$pid" 2>/dev/null || :
-                done <"$CG_DIR/cgroup.procs"
-                for _ in $(seq 50); do rmdir "$CG_DIR" 2>/dev/null && break; sleep 0.1; done
-        fi
-        daemon_cleanup
-}
-trap remove_cgroup EXIT
+make_limited_memcg CG_DIR "$CG_NAME" 64M
 
 VICTIM="oome2e-v$$"
 DECOY="oome2e-d$$"
