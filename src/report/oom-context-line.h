@@ -32,8 +32,9 @@ typedef struct OomTriggerLine {
 bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret);
 
 /* "Tasks in /a are going to be killed due to memory.oom.group set": further kill
- * lines of the same report follow. */
-bool oom_group_line_parse(const char *s);
+ * lines of the same report follow, of tasks in /a (*ret_cgroup, *ret_len bytes,
+ * possibly empty). */
+bool oom_group_line_parse(const char *s, const char **ret_cgroup, size_t *ret_len);
 
 typedef enum OomContextKind {
         OOM_CONTEXT_OTHER,              /* none of the below */

@@ -78,7 +78,7 @@ static json_object *event_field(const OomEvent *e, const char *key, bool *known)
         if (streq(key, "reaped"))
                 return json_object_new_boolean(e->reaped);
         if (streq(key, "task_rows"))
-                return e->has_task_table ? json_object_new_int64((int64_t) e->n_tasks) : NULL;
+                return e->has_task_table ? json_object_new_int64((int64_t) e->task_rows) : NULL;
         *known = false;
         return NULL;
 }
