@@ -110,6 +110,13 @@ bool oom_group_line_parse(const char *s, const char **ret_cgroup, size_t *ret_le
         return true;
 }
 
+bool oom_foreign_report_line(const char *s) {
+        assert(s);
+        return strstr(s, ": page allocation failure") || startswith(s, "------------[ cut here ]") ||
+               startswith(s, "BUG: ") || startswith(s, "Unable to handle kernel ") ||
+               startswith(s, "Internal error: ");
+}
+
 /* The pid and comm of a dump_stack() header; NULL comm when it cannot be read. */
 static void parse_dump_stack(const char *s, OomContextLine *l) {
         const char *q;

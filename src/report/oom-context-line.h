@@ -36,6 +36,12 @@ bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret);
  * possibly empty). */
 bool oom_group_line_parse(const char *s, const char **ret_cgroup, size_t *ret_len);
 
+/* The first line of another kind of kernel report, which an OOM report does not
+ * contain unless another CPU's messages interleave with it: "X: page allocation
+ * failure: order:0, mode:...", "------------[ cut here ]------------", "BUG: ...",
+ * "Unable to handle kernel ...", "Internal error: ...". */
+bool oom_foreign_report_line(const char *s);
+
 typedef enum OomContextKind {
         OOM_CONTEXT_OTHER,              /* none of the below */
         /* "CPU: 1 [UID: 0 ]PID: 4242 Comm: stress Not tainted ..." (3.10+) or

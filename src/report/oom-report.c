@@ -313,9 +313,14 @@ static int handle_kill_summary_rest(OomReportParser *p, const char *ts, const ch
 
 /* The report in progress ended without a kill; even a fragment (on trial) that ends
  * so was a report. */
-static int handle_no_killable_line(OomReportParser *p) {
-        if (!p->cur)
-                return 0;
+static int handle_no_killable_line(OomReportParser *p, const char *ts) {
+        int r;
+
+        /* Outside a report (its beginning not in the excerpt, or the lines before
+         * it another report's) the line is a report of its own. */
+        r = ensure_report(p, ts);
+        if (r < 0)
+                return r;
         p->cur->no_killable = true;
         p->cur_on_trial = false;
         return finalize_current(p);
@@ -463,7 +468,15 @@ static int handle_message(OomReportParser *p, const char *ts, const char *text) 
         if (oom_group_line_parse(s, &cgroup, &cgroup_len))
                 return handle_group_line(p, cgroup, cgroup_len);
         if (oom_no_killable_line_parse(s))
-                return handle_no_killable_line(p);
+                return handle_no_killable_line(p, ts);
+        /* A fragment's first lines were another kind of report's (a page allocation
+         * failure, an oops): the OOM report, if any, begins later. */
+        if (p->cur && p->cur_on_trial && !p->cur->has_kill && oom_foreign_report_line(s)) {
+                p->cur = oom_event_free(p->cur);
+                p->cur_on_trial = false;
+                reset_report_state(p);
+                return 0;
+        }
         if (p->cur)
                 return handle_report_body(p, s);
         return 0;
@@ -556,7 +569,10 @@ int oom_report_parser_feed_line(OomReportParser *p, const char *line) {
 
         if (!l.continuation)
                 p->prev_time = (OomMessageTime) { .realtime_usec = l.realtime_usec, .kernel_usec = l.kernel_usec };
-        return feed_text(p, l.text, ts, &p->prev_time);
+        /* The kernel never indents a message's first line: the blanks before an
+         * indented line are its continuation's, or the quoting of an excerpt (an
+         * e-mail, a commit message, a Markdown code block), not part of a comm. */
+        return feed_text(p, l.continuation ? (char *) skip_blanks(l.text) : l.text, ts, &p->prev_time);
 }
 
 int oom_report_parser_feed_message(OomReportParser *p, const char *message, const char *timestamp,

@@ -525,14 +525,15 @@ static void test_fixture_non_oom(void **state) {
         events_done(&ev);
 }
 
-/* All fixtures concatenated: reports in different renderings back to back. */
+/* All fixtures concatenated: reports in different renderings back to back. The
+ * "no killable processes" line of non-oom.log is a kill-less report there too. */
 static void test_fixtures_concatenated(void **state) {
         static const char *const names[] = {
                 "rhel7-3.10-dmesg.log", "non-oom.log", "rhel7-3.10-memcg-messages.log", "4.14-dmesg-T.log",
                 "4.19-journalctl-k.log", "5.10-kmsg.log", "6.1-dmesg.log", "6.1-memcg-journal-short-iso.log",
                 "6.12-syslog-rfc3339.log",
         };
-        static const int64_t victims[] = { 28711, 9123, 3011, 20312, 7788, 15510, 48213, 30877 };
+        static const int64_t victims[] = { 28711, OOM_UNSET, 9123, 3011, 20312, 7788, 15510, 48213, 30877 };
         _cleanup_oom_report_parser_free_ OomReportParser *p = NULL;
         Events ev = {};
 
@@ -554,8 +555,11 @@ static void test_fixtures_concatenated(void **state) {
         drain(p, &ev);
 
         assert_int_equal(ev.n, ELEMENTSOF(victims));
-        for (size_t i = 0; i < ev.n; i++)
+        for (size_t i = 0; i < ev.n; i++) {
                 assert_i64(ev.items[i]->victim_pid, victims[i]);
+                assert_int_equal(ev.items[i]->has_kill, victims[i] != OOM_UNSET);
+        }
+        assert_true(ev.items[1]->no_killable);
         events_done(&ev);
 }
 
@@ -917,6 +921,76 @@ static void test_kill_lines_ratelimited(void **state) {
                    "[ 1.4] oom_reaper: reaped process 6 (w), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n",
                    &ev);
         assert_int_equal(ev.n, 0);
+        events_done(&ev);
+}
+
+/* A report quoted with indentation (a commit message, an e-mail, a Markdown code
+ * block): the indentation is not part of the trigger's comm. */
+static void test_indented_excerpt(void **state) {
+        Events ev = {};
+
+        parse_text("\tkworker/u4:5 invoked oom-killer: gfp_mask=0x2400840(GFP_NOFS|__GFP_NOFAIL), nodemask=0, order=0, oom_score_adj=0\n"
+                   "\tkworker/u4:5 cpuset=/ mems_allowed=0\n"
+                   "\tCPU: 1 PID: 2603 Comm: kworker/u4:5 Not tainted 4.9.0-gentoo #2\n"
+                   "\tCall Trace:\n",
+                   &ev);
+        assert_int_equal(ev.n, 1);
+        assert_string_equal(ev.items[0]->trigger_comm, "kworker/u4:5");
+        assert_i64(ev.items[0]->trigger_pid, 2603);
+        events_done(&ev);
+
+        parse_text("    [ 1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+                   "    [ 1.0] CPU: 0 PID: 9 Comm: a Not tainted 6.1.0 #1\n"
+                   "    [ 1.1] Out of memory: Killed process 9 (a) total-vm:4kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n",
+                   &ev);
+        assert_int_equal(ev.n, 1);
+        assert_string_equal(ev.items[0]->timestamp, "1.0");
+        assert_string_equal(ev.items[0]->trigger_comm, "a");
+        assert_i64(ev.items[0]->trigger_pid, 9);
+        assert_i64(ev.items[0]->victim_pid, 9);
+        events_done(&ev);
+}
+
+/* "Out of memory and no killable processes" is a kill-less report wherever it
+ * stands; the lines of another kind of report before it (a page allocation
+ * failure) are not its beginning. */
+static void test_no_killable_alone(void **state) {
+        Events ev = {};
+
+        parse_text("[ 273.8] ksoftirqd/0: page allocation failure: order:0, mode:0x40a20(GFP_ATOMIC|__GFP_COMP), nodemask=(null),cpuset=/,mems_allowed=0\n"
+                   "[ 273.8] CPU: 0 PID: 12 Comm: ksoftirqd/0 Not tainted 5.18.7 #74\n"
+                   "[ 273.9]  warn_alloc+0x114/0x1a0\n"
+                   "\n"
+                   "[ 311.1] Out of memory and no killable processes...\n"
+                   "[ 311.1] Kernel panic - not syncing: System is deadlocked on memory\n",
+                   &ev);
+        assert_int_equal(ev.n, 1);
+        assert_false(ev.items[0]->has_kill);
+        assert_true(ev.items[0]->no_killable);
+        assert_string_equal(ev.items[0]->timestamp, "311.1");
+        assert_unset(ev.items[0]->trigger_pid);
+        events_done(&ev);
+
+        /* After a complete report. */
+        parse_text("[ 1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+                   "[ 1.1] Out of memory: Killed process 9 (a) total-vm:4kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n"
+                   "[ 2.0] Out of memory and no killable processes...\n",
+                   &ev);
+        assert_int_equal(ev.n, 2);
+        assert_i64(ev.items[0]->victim_pid, 9);
+        assert_false(ev.items[1]->has_kill);
+        assert_true(ev.items[1]->no_killable);
+        assert_string_equal(ev.items[1]->timestamp, "2.0");
+        events_done(&ev);
+
+        /* A report in progress is not cut by another CPU's page allocation failure. */
+        parse_text("[ 1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+                   "[ 1.0] b: page allocation failure: order:0, mode:0x40a20(GFP_ATOMIC|__GFP_COMP)\n"
+                   "[ 1.1] Out of memory: Killed process 9 (a) total-vm:4kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n",
+                   &ev);
+        assert_int_equal(ev.n, 1);
+        assert_string_equal(ev.items[0]->trigger_comm, "a");
+        assert_i64(ev.items[0]->victim_pid, 9);
         events_done(&ev);
 }
 
@@ -1285,6 +1359,8 @@ int main(void) {
                 cmocka_unit_test(test_sacrificed_child),
                 cmocka_unit_test(test_oom_group),
                 cmocka_unit_test(test_kill_lines_ratelimited),
+                cmocka_unit_test(test_indented_excerpt),
+                cmocka_unit_test(test_no_killable_alone),
                 cmocka_unit_test(test_old_kernel_formats),
                 cmocka_unit_test(test_pre_2_6_19_trigger_lines),
                 cmocka_unit_test(test_no_killable_fragments),
