@@ -531,6 +531,7 @@ static int feed_text(OomReportParser *p, char *text, const char *ts, const OomMe
 int oom_report_parser_feed_line(OomReportParser *p, const char *line) {
         _cleanup_(klog_line_done) KlogLine l = {};
         const char *ts;
+        char *text;
         int r;
 
         assert(p);
@@ -572,7 +573,10 @@ int oom_report_parser_feed_line(OomReportParser *p, const char *line) {
         /* The kernel never indents a message's first line: the blanks before an
          * indented line are its continuation's, or the quoting of an excerpt (an
          * e-mail, a commit message, a Markdown code block), not part of a comm. */
-        return feed_text(p, l.continuation ? (char *) skip_blanks(l.text) : l.text, ts, &p->prev_time);
+        text = l.text;
+        if (l.continuation)
+                text += skip_blanks(text) - text;
+        return feed_text(p, text, ts, &p->prev_time);
 }
 
 int oom_report_parser_feed_message(OomReportParser *p, const char *message, const char *timestamp,
