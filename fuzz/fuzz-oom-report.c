@@ -32,10 +32,19 @@ static void consume(OomReportParser *p) {
 
                 if (e->n_tasks > 0 && (!e->has_task_table || !e->tasks))
                         abort();
+                /* The rows carried are the table's, or none (a further kill of a
+                 * memory.oom.group report counts the first kill's). */
+                if (e->n_tasks != e->task_rows && e->n_tasks != 0)
+                        abort();
+                if (!e->has_task_table && e->task_rows > 0)
+                        abort();
                 if (e->scope != OOM_SCOPE_GLOBAL && e->scope != OOM_SCOPE_MEMCG)
                         abort();
-                /* A victim is only ever learnt from a kill line or a complete summary. */
+                /* A victim is only ever learnt from a kill line, a complete summary or
+                 * (kill lines ratelimited away) the reaper line inside its report. */
                 if (e->victim_pid != OOM_UNSET && !e->has_kill)
+                        abort();
+                if (e->reaped && (e->victim_pid == OOM_UNSET || !e->victim_comm))
                         abort();
                 /* A kill-less report is one that a trigger line opened (which named
                  * the task, or, up to 2.6.18, gave gfp_mask and order), or a fragment

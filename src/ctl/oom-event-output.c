@@ -114,6 +114,7 @@ static int add_times(json_object *o, const OomEvent *e) {
 json_object *oom_event_to_json(const OomEvent *e, const OomEventContext *c, bool with_tasks) {
         const KillRule *rule = c && c->rule && c->rule->name ? c->rule : NULL;
         json_object *o;
+        bool rows;
 
         assert(e);
 
@@ -148,10 +149,11 @@ json_object *oom_event_to_json(const OomEvent *e, const OomEventContext *c, bool
             json_add_int(o, "victim_oom_score_adj", e->victim_oom_score_adj) < 0 ||
             json_add_int(o, "score", e->score) < 0 ||
             json_add(o, "reaped", json_object_new_boolean(e->reaped), true) < 0 ||
-            json_add_int(o, "task_rows", e->has_task_table ? (int64_t) e->n_tasks : OOM_UNSET) < 0)
+            json_add_int(o, "task_rows", e->has_task_table ? (int64_t) e->task_rows : OOM_UNSET) < 0)
                 goto fail;
-        if (with_tasks &&
-            json_add(o, "tasks", e->has_task_table ? tasks_to_json(e) : NULL, e->has_task_table) < 0)
+        /* A further kill of a memory.oom.group report does not carry the rows. */
+        rows = e->has_task_table && e->n_tasks == e->task_rows;
+        if (with_tasks && json_add(o, "tasks", rows ? tasks_to_json(e) : NULL, rows) < 0)
                 goto fail;
         return o;
 

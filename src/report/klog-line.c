@@ -609,8 +609,18 @@ int klog_line_parse(const char *line, KlogLine *ret) {
         if (*p == '\0')
                 return 0;
         if (ascii_isblank(*p)) {
-                ret->continuation = true;
-                return set_kernel(ret, KLOG_FORMAT_BARE, NULL, 0, p, DECODE_NONE);
+                const char *q = skip_blanks(p);
+
+                /* An excerpt indented as a whole (quoted in an e-mail, a Markdown code
+                 * block): a stamped dmesg line behind the indentation is a line of its
+                 * own. The kernel's continuation lines never begin with a stamp. */
+                if (!match_bracket_stamp(q, &ts, &ts_len)) {
+                        ret->continuation = true;
+                        return set_kernel(ret, KLOG_FORMAT_BARE, NULL, 0, p, DECODE_NONE);
+                }
+                ts = NULL;
+                ts_len = 0;
+                p = q;
         }
         if (len >= 6 && strncmp(p, "-- ", 3) == 0 && strcmp(p + len - 3, " --") == 0)
                 return 0;

@@ -46,8 +46,10 @@ typedef struct KlogLine {
         KlogSource source;
         KlogFormat format;
         /* A bare line that starts with a blank: the second and later lines of a
-         * multi-line record as dmesg and journalctl print them, or a /dev/kmsg
-         * dictionary line. Only the previous line tells which, so the caller decides. */
+         * multi-line record as dmesg and journalctl print them, a /dev/kmsg
+         * dictionary line, or a line of an excerpt indented as a whole. Only the
+         * previous line tells which, so the caller decides. (An indented line with a
+         * dmesg stamp after the blanks is not one: it is parsed as unindented.) */
         bool continuation;
         char *timestamp;        /* as printed, without brackets; NULL if none */
         /* The same as numbers, where the rendering says: µs since boot from a dmesg

@@ -94,9 +94,27 @@ bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret) {
         return true;
 }
 
-bool oom_group_line_parse(const char *s) {
+bool oom_group_line_parse(const char *s, const char **ret_cgroup, size_t *ret_len) {
+        static const char tail[] = " are going to be killed due to memory.oom.group set";
+        const char *q;
+
         assert(s);
-        return startswith(s, "Tasks in ") && endswith(s, " are going to be killed due to memory.oom.group set");
+        assert(ret_cgroup);
+        assert(ret_len);
+
+        q = startswith(s, "Tasks in ");
+        if (!q || !endswith(q, tail))
+                return false;
+        *ret_cgroup = q;
+        *ret_len = strlen(q) - (sizeof(tail) - 1);
+        return true;
+}
+
+bool oom_foreign_report_line(const char *s) {
+        assert(s);
+        return strstr(s, ": page allocation failure") || startswith(s, "------------[ cut here ]") ||
+               startswith(s, "BUG: ") || startswith(s, "Unable to handle kernel ") ||
+               startswith(s, "Internal error: ");
 }
 
 /* The pid and comm of a dump_stack() header; NULL comm when it cannot be read. */

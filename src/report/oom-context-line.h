@@ -32,8 +32,15 @@ typedef struct OomTriggerLine {
 bool oom_trigger_line_parse(const char *text, OomTriggerLine *ret);
 
 /* "Tasks in /a are going to be killed due to memory.oom.group set": further kill
- * lines of the same report follow. */
-bool oom_group_line_parse(const char *s);
+ * lines of the same report follow, of tasks in /a (*ret_cgroup, *ret_len bytes,
+ * possibly empty). */
+bool oom_group_line_parse(const char *s, const char **ret_cgroup, size_t *ret_len);
+
+/* The first line of another kind of kernel report, which an OOM report does not
+ * contain unless another CPU's messages interleave with it: "X: page allocation
+ * failure: order:0, mode:...", "------------[ cut here ]------------", "BUG: ...",
+ * "Unable to handle kernel ...", "Internal error: ...". */
+bool oom_foreign_report_line(const char *s);
 
 typedef enum OomContextKind {
         OOM_CONTEXT_OTHER,              /* none of the below */

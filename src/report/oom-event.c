@@ -56,7 +56,8 @@ OomEvent *oom_event_clone_context(const OomEvent *src) {
         if (dup_or_null(&e->timestamp, src->timestamp) < 0 ||
             dup_or_null(&e->trigger_comm, src->trigger_comm) < 0 ||
             dup_or_null(&e->gfp_mask, src->gfp_mask) < 0 ||
-            dup_or_null(&e->constraint, src->constraint) < 0)
+            dup_or_null(&e->constraint, src->constraint) < 0 ||
+            dup_or_null(&e->task_memcg, src->task_memcg) < 0)
                 return NULL;
         e->time = src->time;
         e->trigger_pid = src->trigger_pid;
@@ -64,6 +65,8 @@ OomEvent *oom_event_clone_context(const OomEvent *src) {
         e->trigger_oom_score_adj = src->trigger_oom_score_adj;
         e->trigger_oom_adj = src->trigger_oom_adj;
         e->scope = src->scope;
+        e->has_task_table = src->has_task_table;
+        e->task_rows = src->task_rows;
         e->free_pages = src->free_pages;
         e->free_swap_kb = src->free_swap_kb;
         e->total_ram_pages = src->total_ram_pages;

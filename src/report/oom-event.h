@@ -98,6 +98,10 @@ typedef struct OomEvent {
         bool has_task_table;            /* a "Tasks state" header, or rows of one, was seen */
         OomTaskRow *tasks;
         size_t n_tasks;
+        /* The rows of the report's table: n_tasks, except for the further kills of a
+         * memory.oom.group report, which share the first kill's table without
+         * carrying its rows (tasks NULL, n_tasks 0). */
+        size_t task_rows;
 
         /* Mem-Info / show_mem of global OOMs */
         int64_t free_pages;
@@ -114,9 +118,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(OomEvent *, oom_event_free);
 #define _cleanup_oom_event_free_ _cleanup_(oom_event_freep)
 
 /* A new event with what src's report says about the situation (timestamp,
- * trigger, constraint, scope, memory state) and nothing about its victim: the
- * start of a further kill of the same report (memory.oom.group). NULL on
- * allocation failure. */
+ * trigger, constraint, scope, task_memcg, memory state, the number of task
+ * rows but not the rows) and nothing about its victim: the start of a further
+ * kill of the same report (memory.oom.group). NULL on allocation failure. */
 OomEvent *oom_event_clone_context(const OomEvent *src);
 
 const char *oom_scope_to_string(OomScope s);

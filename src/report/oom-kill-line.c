@@ -174,18 +174,35 @@ bool oom_kill_line_parse(const char *s, OomKillLine *ret) {
         return parse_victim(q, prefix != NULL, ret);
 }
 
-bool oom_reaper_line_parse(const char *s, int64_t *ret_pid) {
+bool oom_reaper_line_parse(const char *s, int64_t *ret_pid, const char **ret_comm, size_t *ret_comm_len) {
+        const char *q, *comm, *end;
         int64_t pid;
-        const char *q;
 
         assert(s);
         assert(ret_pid);
+        assert(ret_comm);
+        assert(ret_comm_len);
 
         q = startswith(s, "oom_reaper: reaped process ");
         if (!q)
                 return false;
+        *ret_comm = NULL;
+        *ret_comm_len = 0;
         q = oom_parse_number(q, &pid);
-        *ret_pid = q && startswith(q, " (") ? pid : OOM_UNSET;
+        comm = q ? startswith(q, " (") : NULL;
+        *ret_pid = comm ? pid : OOM_UNSET;
+        if (!comm)
+                return true;
+        /* The comm may hold "), now " itself; the kernel's is the last one. */
+        end = NULL;
+        for (const char *m = strstr(comm, "), now "); m; m = strstr(m + 1, "), now "))
+                end = m;
+        if (!end && endswith(comm, ")"))
+                end = comm + strlen(comm) - 1;
+        if (end) {
+                *ret_comm = comm;
+                *ret_comm_len = (size_t) (end - comm);
+        }
         return true;
 }
 

@@ -50,8 +50,10 @@ bool oom_kill_line_parse(const char *s, OomKillLine *ret);
 
 /* "oom_reaper: reaped process 4243 (stress), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB".
  * True for every message that starts "oom_reaper: reaped process "; *ret_pid is
- * OOM_UNSET when the rest cannot be read. */
-bool oom_reaper_line_parse(const char *s, int64_t *ret_pid);
+ * OOM_UNSET when the rest cannot be read. The comm (*ret_comm, *ret_comm_len
+ * bytes; the parentheses may be part of it) is NULL when the line does not close
+ * it with "), now " or a final ")". */
+bool oom_reaper_line_parse(const char *s, int64_t *ret_pid, const char **ret_comm, size_t *ret_comm_len);
 
 /* "Out of memory and no killable processes..." (printed by the memcg OOM killer, or as
  * the panic "Kernel panic - not syncing: Out of memory and no killable processes...").

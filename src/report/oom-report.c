@@ -94,15 +94,15 @@ static int push_pending(OomReportParser *p, OomEvent *e, bool released) {
         return 0;
 }
 
-/* Moves the report in progress to the queue. Without a victim there is no reaper
- * line to wait for. */
+/* Moves the report in progress to the queue. Without a victim, or once it was
+ * reaped, there is no reaper line to wait for. */
 static int finalize_current(OomReportParser *p) {
         if (!p->cur)
                 return 0;
         if (p->cur_on_trial && !p->cur->has_kill)
                 p->cur = oom_event_free(p->cur);
         else {
-                int r = push_pending(p, p->cur, p->cur->victim_pid == OOM_UNSET);
+                int r = push_pending(p, p->cur, p->cur->victim_pid == OOM_UNSET || p->cur->reaped);
                 if (r < 0)
                         return r;
                 p->cur = NULL;
@@ -214,9 +214,14 @@ static int handle_kill_line(OomReportParser *p, const char *ts, const OomKillLin
         return finalize_current(p);
 }
 
-/* The reaper line releases the kill it belongs to. */
-static void handle_reaper_line(OomReportParser *p, int64_t pid) {
+/* The reaper line releases the kill it belongs to. A reaper line for no kill seen
+ * inside a report that has not named its victim tells the victim of that report:
+ * the kernel ratelimits the kill lines ("oom_kill_process: N callbacks
+ * suppressed") but not the reaper's. */
+static int handle_reaper_line(OomReportParser *p, int64_t pid, const char *comm, size_t comm_len) {
+        OomEvent *e = p->cur;
         size_t depth = 0;
+        int r;
 
         for (size_t i = p->n_pending; i > p->pending_head && depth < REAPER_SEARCH_DEPTH; i--, depth++) {
                 PendingEvent *pe = &p->pending[i - 1];
@@ -224,9 +229,22 @@ static void handle_reaper_line(OomReportParser *p, int64_t pid) {
                 if (pe->event->victim_pid == pid && !pe->event->reaped) {
                         pe->event->reaped = true;
                         pe->released = true;
-                        return;
+                        return 0;
                 }
         }
+
+        /* Only a report that began (not a fragment's first lines, which may be the
+         * tail of a kill before the excerpt). */
+        if (!e || e->has_kill || !comm ||
+            (!e->trigger_comm && !e->gfp_mask && e->order == OOM_UNSET && !e->has_task_table))
+                return 0;
+        r = oom_strdup_span(&e->victim_comm, comm, comm_len);
+        if (r < 0)
+                return r;
+        e->has_kill = true;
+        e->victim_pid = pid;
+        e->reaped = true;
+        return finalize_current(p);
 }
 
 /* s is the whole summary line (kept to be joined with its second half), k what it says. */
@@ -295,21 +313,29 @@ static int handle_kill_summary_rest(OomReportParser *p, const char *ts, const ch
 
 /* The report in progress ended without a kill; even a fragment (on trial) that ends
  * so was a report. */
-static int handle_no_killable_line(OomReportParser *p) {
-        if (!p->cur)
-                return 0;
+static int handle_no_killable_line(OomReportParser *p, const char *ts) {
+        int r;
+
+        /* Outside a report (its beginning not in the excerpt, or the lines before
+         * it another report's) the line is a report of its own. */
+        r = ensure_report(p, ts);
+        if (r < 0)
+                return r;
         p->cur->no_killable = true;
         p->cur_on_trial = false;
         return finalize_current(p);
 }
 
-/* The kill lines of a memory.oom.group report after the first share its context. */
-static int handle_group_line(OomReportParser *p) {
+/* The kill lines of a memory.oom.group report after the first share its context;
+ * their victims are in the group's cgroup. */
+static int handle_group_line(OomReportParser *p, const char *cgroup, size_t cgroup_len) {
         if (p->n_pending > p->pending_head && !p->cur) {
                 p->group_context = oom_event_free(p->group_context);
                 p->group_context = oom_event_clone_context(p->pending[p->n_pending - 1].event);
                 if (!p->group_context)
                         return -ENOMEM;
+                if (cgroup_len > 0)
+                        return oom_strdup_span(&p->group_context->task_memcg, cgroup, cgroup_len);
         }
         return 0;
 }
@@ -336,6 +362,7 @@ static int handle_table_row(OomReportParser *p, const char *s) {
         if (!row.name)
                 return -ENOMEM;
         e->tasks[e->n_tasks++] = row;
+        e->task_rows = e->n_tasks;
         return 0;
 }
 
@@ -411,6 +438,8 @@ static int handle_message(OomReportParser *p, const char *ts, const char *text) 
         OomTriggerLine t;
         OomKillLine k;
         OomKillSummary sum;
+        const char *cgroup, *comm;
+        size_t cgroup_len, comm_len;
         int64_t pid;
 
         p->n_lines++;
@@ -428,21 +457,26 @@ static int handle_message(OomReportParser *p, const char *ts, const char *text) 
 
         if (oom_trigger_line_parse(text, &t))
                 return handle_trigger_line(p, ts, &t);
-        if (oom_reaper_line_parse(s, &pid)) {
-                if (pid != OOM_UNSET)
-                        handle_reaper_line(p, pid);
-                return 0;
-        }
+        if (oom_reaper_line_parse(s, &pid, &comm, &comm_len))
+                return pid != OOM_UNSET ? handle_reaper_line(p, pid, comm, comm_len) : 0;
         if (oom_kill_line_parse(s, &k))
                 return handle_kill_line(p, ts, &k);
         if (oom_kill_summary_parse(s, &sum))
                 return handle_kill_summary(p, ts, s, &sum);
         if (*s == ',' && p->oom_kill_head)
                 return handle_kill_summary_rest(p, ts, s);
-        if (oom_group_line_parse(s))
-                return handle_group_line(p);
+        if (oom_group_line_parse(s, &cgroup, &cgroup_len))
+                return handle_group_line(p, cgroup, cgroup_len);
         if (oom_no_killable_line_parse(s))
-                return handle_no_killable_line(p);
+                return handle_no_killable_line(p, ts);
+        /* A fragment's first lines were another kind of report's (a page allocation
+         * failure, an oops): the OOM report, if any, begins later. */
+        if (p->cur && p->cur_on_trial && !p->cur->has_kill && oom_foreign_report_line(s)) {
+                p->cur = oom_event_free(p->cur);
+                p->cur_on_trial = false;
+                reset_report_state(p);
+                return 0;
+        }
         if (p->cur)
                 return handle_report_body(p, s);
         return 0;
@@ -497,6 +531,7 @@ static int feed_text(OomReportParser *p, char *text, const char *ts, const OomMe
 int oom_report_parser_feed_line(OomReportParser *p, const char *line) {
         _cleanup_(klog_line_done) KlogLine l = {};
         const char *ts;
+        char *text;
         int r;
 
         assert(p);
@@ -535,7 +570,13 @@ int oom_report_parser_feed_line(OomReportParser *p, const char *line) {
 
         if (!l.continuation)
                 p->prev_time = (OomMessageTime) { .realtime_usec = l.realtime_usec, .kernel_usec = l.kernel_usec };
-        return feed_text(p, l.text, ts, &p->prev_time);
+        /* The kernel never indents a message's first line: the blanks before an
+         * indented line are its continuation's, or the quoting of an excerpt (an
+         * e-mail, a commit message, a Markdown code block), not part of a comm. */
+        text = l.text;
+        if (l.continuation)
+                text += skip_blanks(text) - text;
+        return feed_text(p, text, ts, &p->prev_time);
 }
 
 int oom_report_parser_feed_message(OomReportParser *p, const char *message, const char *timestamp,

@@ -42,6 +42,28 @@ static void test_printk_caller(void **state) {
         check_line("[ 12.500000][X12] msg", K, KLOG_FORMAT_DMESG, "12.500000", "[X12] msg");
 }
 
+/* An excerpt indented as a whole (e-mail quoting, a Markdown code block): a stamped
+ * line behind the indentation is a line of its own; other indented lines continue
+ * the record before them. */
+static void test_indented_excerpt(void **state) {
+        const KlogSource K = KLOG_SOURCE_KERNEL;
+        _cleanup_(klog_line_done) KlogLine l = {};
+
+        check_line("        [ 2259.825958] msgctl11 invoked oom-killer: gfp_mask=0x84d0", K, KLOG_FORMAT_DMESG,
+                   "2259.825958", "msgctl11 invoked oom-killer: gfp_mask=0x84d0");
+        check_line("\t[  +0.002367] CPU: 0 PID: 34 Comm: kworker/0:1", K, KLOG_FORMAT_DMESG, "+0.002367",
+                   "CPU: 0 PID: 34 Comm: kworker/0:1");
+        assert_int_equal(klog_line_parse("\t[  +0.002367] x", &l), 0);
+        assert_false(l.continuation);
+        klog_line_done(&l);
+        assert_int_equal(klog_line_parse("         active_file:462 inactive_file:603", &l), 0);
+        assert_true(l.continuation);
+        klog_line_done(&l);
+        /* A symbolic 2.6 stack entry is not a stamp. */
+        assert_int_equal(klog_line_parse(" [<c011e49c>] dump_stack+0x0/0x1c", &l), 0);
+        assert_true(l.continuation);
+}
+
 static void test_logcat(void **state) {
         const KlogSource K = KLOG_SOURCE_KERNEL;
 
@@ -133,6 +155,7 @@ static void test_event_times(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_printk_caller),
+                cmocka_unit_test(test_indented_excerpt),
                 cmocka_unit_test(test_logcat),
                 cmocka_unit_test(test_times),
                 cmocka_unit_test(test_event_times),

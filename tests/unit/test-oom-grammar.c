@@ -99,14 +99,27 @@ static void test_kill_line_grammar(void **state) {
 }
 
 static void test_reaper_line_grammar(void **state) {
+        const char *comm;
+        size_t comm_len;
         int64_t pid;
 
         assert_true(oom_reaper_line_parse("oom_reaper: reaped process 4243 (stress), now anon-rss:0kB, file-rss:0kB, "
-                                          "shmem-rss:0kB", &pid));
+                                          "shmem-rss:0kB", &pid, &comm, &comm_len));
         assert_i64(pid, 4243);
-        assert_true(oom_reaper_line_parse("oom_reaper: reaped process x (stress)", &pid));
+        assert_span(comm, comm_len, "stress");
+        /* The comm may hold what ends it; the kernel's "), now " is the last one. */
+        assert_true(oom_reaper_line_parse("oom_reaper: reaped process 7 (a), now b), now anon-rss:0kB", &pid, &comm,
+                                          &comm_len));
+        assert_span(comm, comm_len, "a), now b");
+        assert_true(oom_reaper_line_parse("oom_reaper: reaped process 7 ((sd-pam))", &pid, &comm, &comm_len));
+        assert_span(comm, comm_len, "(sd-pam)");
+        assert_true(oom_reaper_line_parse("oom_reaper: reaped process 7 (cut", &pid, &comm, &comm_len));
+        assert_i64(pid, 7);
+        assert_null(comm);
+        assert_true(oom_reaper_line_parse("oom_reaper: reaped process x (stress)", &pid, &comm, &comm_len));
         assert_unset(pid);
-        assert_false(oom_reaper_line_parse("oom_reaper: unable to reap pid:4243 (stress)", &pid));
+        assert_null(comm);
+        assert_false(oom_reaper_line_parse("oom_reaper: unable to reap pid:4243 (stress)", &pid, &comm, &comm_len));
 }
 
 static void test_kill_summary_grammar(void **state) {
@@ -142,6 +155,8 @@ static void test_kill_summary_grammar(void **state) {
 static void test_context_line_grammar(void **state) {
         OomTriggerLine t;
         OomContextLine l;
+        const char *g;
+        size_t g_len;
 
         assert_true(oom_trigger_line_parse("Web Content invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), "
                                            "nodemask=(null), order=3, oom_score_adj=-17", &t));
@@ -181,8 +196,13 @@ static void test_context_line_grammar(void **state) {
         assert_false(oom_trigger_line_parse("x invoked oom-killer: ", &t));
         assert_false(oom_trigger_line_parse("x invoked oom-killers", &t));
 
-        assert_true(oom_group_line_parse("Tasks in /a are going to be killed due to memory.oom.group set"));
-        assert_false(oom_group_line_parse("Tasks in /a are fine"));
+        assert_true(oom_group_line_parse("Tasks in /a b are going to be killed due to memory.oom.group set", &g,
+                                         &g_len));
+        assert_span(g, g_len, "/a b");
+        assert_true(oom_group_line_parse("Tasks in  are going to be killed due to memory.oom.group set", &g, &g_len));
+        assert_int_equal(g_len, 0);
+        assert_false(oom_group_line_parse("Tasks in /a are fine", &g, &g_len));
+        assert_false(oom_group_line_parse("Tasks in are going to be killed due to memory.oom.group set", &g, &g_len));
 
         oom_context_line_parse("CPU: 1 UID: 0 PID: 4242 Comm: Web Content Not tainted 6.12.0 #1", &l);
         assert_int_equal(l.kind, OOM_CONTEXT_DUMP_STACK);

@@ -525,14 +525,15 @@ static void test_fixture_non_oom(void **state) {
         events_done(&ev);
 }
 
-/* All fixtures concatenated: reports in different renderings back to back. */
+/* All fixtures concatenated: reports in different renderings back to back. The
+ * "no killable processes" line of non-oom.log is a kill-less report there too. */
 static void test_fixtures_concatenated(void **state) {
         static const char *const names[] = {
                 "rhel7-3.10-dmesg.log", "non-oom.log", "rhel7-3.10-memcg-messages.log", "4.14-dmesg-T.log",
                 "4.19-journalctl-k.log", "5.10-kmsg.log", "6.1-dmesg.log", "6.1-memcg-journal-short-iso.log",
                 "6.12-syslog-rfc3339.log",
         };
-        static const int64_t victims[] = { 28711, 9123, 3011, 20312, 7788, 15510, 48213, 30877 };
+        static const int64_t victims[] = { 28711, OOM_UNSET, 9123, 3011, 20312, 7788, 15510, 48213, 30877 };
         _cleanup_oom_report_parser_free_ OomReportParser *p = NULL;
         Events ev = {};
 
@@ -554,8 +555,11 @@ static void test_fixtures_concatenated(void **state) {
         drain(p, &ev);
 
         assert_int_equal(ev.n, ELEMENTSOF(victims));
-        for (size_t i = 0; i < ev.n; i++)
+        for (size_t i = 0; i < ev.n; i++) {
                 assert_i64(ev.items[i]->victim_pid, victims[i]);
+                assert_int_equal(ev.items[i]->has_kill, victims[i] != OOM_UNSET);
+        }
+        assert_true(ev.items[1]->no_killable);
         events_done(&ev);
 }
 
@@ -825,12 +829,17 @@ static void test_sacrificed_child(void **state) {
         events_done(&ev);
 }
 
-/* cgroup v2 memory.oom.group: further kills share the report's context. */
+/* cgroup v2 memory.oom.group: further kills share the report's context, its task
+ * table (counted, the rows stay with the first kill) and the group's cgroup. */
 static void test_oom_group(void **state) {
         Events ev = {};
+        json_object *o, *v;
 
         parse_text("[ 9.0] worker invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
                    "[ 9.1] memory: usage 102400kB, limit 102400kB, failcnt 4\n"
+                   "[ 9.1] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
+                   "[ 9.1] [     10]     0    10        3        2    28672        0             0 worker\n"
+                   "[ 9.1] [     11]     0    11        2        1    28672        0             0 helper\n"
                    "[ 9.2] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/job,task_memcg=/job/w1,task=worker,pid=10,uid=0\n"
                    "[ 9.3] Memory cgroup out of memory: Killed process 10 (worker) total-vm:9kB, anon-rss:8kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n"
                    "[ 9.3] Tasks in /job are going to be killed due to memory.oom.group set\n"
@@ -846,10 +855,142 @@ static void test_oom_group(void **state) {
                 assert_i64(ev.items[i]->victim_pid, 10 + (int64_t) i);
         }
         assert_string_equal(ev.items[0]->task_memcg, "/job/w1");
-        assert_null(ev.items[1]->task_memcg);
+        assert_string_equal(ev.items[1]->task_memcg, "/job");
+        assert_string_equal(ev.items[2]->task_memcg, "/job");
         assert_string_equal(ev.items[1]->timestamp, "9.0");
+        assert_int_equal(ev.items[0]->n_tasks, 2);
+        for (size_t i = 0; i < 3; i++) {
+                assert_true(ev.items[i]->has_task_table);
+                assert_int_equal(ev.items[i]->task_rows, 2);
+        }
+        assert_int_equal(ev.items[1]->n_tasks, 0);
+        assert_null(ev.items[1]->tasks);
+        /* In JSON the further kill counts the rows but does not repeat them. */
+        o = oom_event_to_json(ev.items[1], NULL, true);
+        assert_non_null(o);
+        assert_true(json_object_object_get_ex(o, "task_rows", &v));
+        assert_int_equal(json_object_get_int64(v), 2);
+        assert_true(json_object_object_get_ex(o, "tasks", &v));
+        assert_null(v);
+        json_object_put(o);
         assert_false(ev.items[0]->reaped);
         assert_true(ev.items[1]->reaped);
+        events_done(&ev);
+}
+
+/* The kernel ratelimits the kill lines ("callbacks suppressed"), not the reaper's:
+ * a reaper line for no kill seen names the victim of the report it falls in. */
+static void test_kill_lines_ratelimited(void **state) {
+        Events ev = {};
+
+        parse_text("Apr 14 05:21:34 h kernel: C1 CompilerThre invoked oom-killer: gfp_mask=0x6000c0(GFP_KERNEL), nodemask=(null), order=0, oom_score_adj=-997\n"
+                   "Apr 14 05:21:34 h kernel: Task in /k/c killed as a result of limit of /k\n"
+                   "Apr 14 05:21:34 h kernel: [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
+                   "Apr 14 05:21:34 h kernel: [ 585588]     0 585588   307156    26597  1196032        0          -997 java\n"
+                   "Apr 14 05:21:34 h kernel: oom_kill_process: 1520 callbacks suppressed\n"
+                   "Apr 14 05:21:34 h kernel: oom_reaper: reaped process 585588 (java), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n",
+                   &ev);
+        assert_int_equal(ev.n, 1);
+        assert_true(ev.items[0]->has_kill);
+        assert_string_equal(ev.items[0]->trigger_comm, "C1 CompilerThre");
+        assert_i64(ev.items[0]->victim_pid, 585588);
+        assert_string_equal(ev.items[0]->victim_comm, "java");
+        assert_true(ev.items[0]->reaped);
+        assert_string_equal(ev.items[0]->task_memcg, "/k/c");
+        assert_int_equal(ev.items[0]->task_rows, 1);
+        assert_unset(ev.items[0]->total_vm_kb);
+        events_done(&ev);
+
+        /* The reaper line of an earlier kill stays with it: the report it falls in
+         * has not named its victim and is still kill-less. */
+        parse_text("[ 1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+                   "[ 1.1] Out of memory: Killed process 5 (v) total-vm:9kB, anon-rss:8kB, file-rss:0kB, shmem-rss:0kB\n"
+                   "[ 1.2] b invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+                   "[ 1.3] oom_reaper: reaped process 5 (v), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n",
+                   &ev);
+        assert_int_equal(ev.n, 2);
+        assert_i64(ev.items[0]->victim_pid, 5);
+        assert_true(ev.items[0]->reaped);
+        assert_false(ev.items[1]->has_kill);
+        assert_unset(ev.items[1]->victim_pid);
+        events_done(&ev);
+
+        /* Reaper lines alone (a fragment's first lines, or grep output) are the tail
+         * of kills outside the excerpt, not kills. */
+        parse_text("[ 1.3] oom_reaper: reaped process 5 (v), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n"
+                   "[ 1.4] oom_reaper: reaped process 6 (w), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n",
+                   &ev);
+        assert_int_equal(ev.n, 0);
+        events_done(&ev);
+}
+
+/* A report quoted with indentation (a commit message, an e-mail, a Markdown code
+ * block): the indentation is not part of the trigger's comm. */
+static void test_indented_excerpt(void **state) {
+        Events ev = {};
+
+        parse_text("\tkworker/u4:5 invoked oom-killer: gfp_mask=0x2400840(GFP_NOFS|__GFP_NOFAIL), nodemask=0, order=0, oom_score_adj=0\n"
+                   "\tkworker/u4:5 cpuset=/ mems_allowed=0\n"
+                   "\tCPU: 1 PID: 2603 Comm: kworker/u4:5 Not tainted 4.9.0-gentoo #2\n"
+                   "\tCall Trace:\n",
+                   &ev);
+        assert_int_equal(ev.n, 1);
+        assert_string_equal(ev.items[0]->trigger_comm, "kworker/u4:5");
+        assert_i64(ev.items[0]->trigger_pid, 2603);
+        events_done(&ev);
+
+        parse_text("    [ 1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+                   "    [ 1.0] CPU: 0 PID: 9 Comm: a Not tainted 6.1.0 #1\n"
+                   "    [ 1.1] Out of memory: Killed process 9 (a) total-vm:4kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n",
+                   &ev);
+        assert_int_equal(ev.n, 1);
+        assert_string_equal(ev.items[0]->timestamp, "1.0");
+        assert_string_equal(ev.items[0]->trigger_comm, "a");
+        assert_i64(ev.items[0]->trigger_pid, 9);
+        assert_i64(ev.items[0]->victim_pid, 9);
+        events_done(&ev);
+}
+
+/* "Out of memory and no killable processes" is a kill-less report wherever it
+ * stands; the lines of another kind of report before it (a page allocation
+ * failure) are not its beginning. */
+static void test_no_killable_alone(void **state) {
+        Events ev = {};
+
+        parse_text("[ 273.8] ksoftirqd/0: page allocation failure: order:0, mode:0x40a20(GFP_ATOMIC|__GFP_COMP), nodemask=(null),cpuset=/,mems_allowed=0\n"
+                   "[ 273.8] CPU: 0 PID: 12 Comm: ksoftirqd/0 Not tainted 5.18.7 #74\n"
+                   "[ 273.9]  warn_alloc+0x114/0x1a0\n"
+                   "\n"
+                   "[ 311.1] Out of memory and no killable processes...\n"
+                   "[ 311.1] Kernel panic - not syncing: System is deadlocked on memory\n",
+                   &ev);
+        assert_int_equal(ev.n, 1);
+        assert_false(ev.items[0]->has_kill);
+        assert_true(ev.items[0]->no_killable);
+        assert_string_equal(ev.items[0]->timestamp, "311.1");
+        assert_unset(ev.items[0]->trigger_pid);
+        events_done(&ev);
+
+        /* After a complete report. */
+        parse_text("[ 1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+                   "[ 1.1] Out of memory: Killed process 9 (a) total-vm:4kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n"
+                   "[ 2.0] Out of memory and no killable processes...\n",
+                   &ev);
+        assert_int_equal(ev.n, 2);
+        assert_i64(ev.items[0]->victim_pid, 9);
+        assert_false(ev.items[1]->has_kill);
+        assert_true(ev.items[1]->no_killable);
+        assert_string_equal(ev.items[1]->timestamp, "2.0");
+        events_done(&ev);
+
+        /* A report in progress is not cut by another CPU's page allocation failure. */
+        parse_text("[ 1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+                   "[ 1.0] b: page allocation failure: order:0, mode:0x40a20(GFP_ATOMIC|__GFP_COMP)\n"
+                   "[ 1.1] Out of memory: Killed process 9 (a) total-vm:4kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB\n",
+                   &ev);
+        assert_int_equal(ev.n, 1);
+        assert_string_equal(ev.items[0]->trigger_comm, "a");
+        assert_i64(ev.items[0]->victim_pid, 9);
         events_done(&ev);
 }
 
@@ -1217,6 +1358,9 @@ int main(void) {
                 cmocka_unit_test(test_split_oom_kill_line),
                 cmocka_unit_test(test_sacrificed_child),
                 cmocka_unit_test(test_oom_group),
+                cmocka_unit_test(test_kill_lines_ratelimited),
+                cmocka_unit_test(test_indented_excerpt),
+                cmocka_unit_test(test_no_killable_alone),
                 cmocka_unit_test(test_old_kernel_formats),
                 cmocka_unit_test(test_pre_2_6_19_trigger_lines),
                 cmocka_unit_test(test_no_killable_fragments),
