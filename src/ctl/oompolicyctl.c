@@ -29,9 +29,11 @@ static const Verb verbs[] = {
           "or is added where its name sorts among the drop-ins. Errors in FILE read\n"
           "  INSTALLED_PATH (checking FILE):LINE: message\n"
           "A drop-in that only changes one key of a shipped rule is judged merged, as the\n"
-          "daemon would read it. FILE's owner and mode are not checked. For config\n"
-          "management (Ansible validate:, Puppet validate_cmd, Salt check_cmd):\n"
-          "  oompolicyctl check --as /etc/oompolicy.conf.d/50-site.conf %s\n"
+          "daemon would read it. FILE's owner and mode are not checked.\n"
+          "As a config management validate command (Ansible validate:, Puppet\n"
+          "validate_cmd, Salt check_cmd) for a drop-in, merged with what is installed:\n"
+          "  oompolicyctl check --as " POLICY_DROPIN_DIR "/50-site.conf %s\n"
+          "and for a whole self-contained policy file: oompolicyctl check --config %s\n"
           "Exit status: 0 valid, 1 invalid (or lints with --strict), 2 usage (also an\n"
           "INSTALLED_PATH that is no place of the policy).\n",
           0, 1, verb_check },
