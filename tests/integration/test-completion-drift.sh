@@ -56,10 +56,11 @@ with_short() {
         done
 }
 
+# compare WHAT HELP OTHER [OTHER'S NAME]
 compare() {
-        local what=$1 want=$2 got=$3
+        local what=$1 want=$2 got=$3 other=${4:-the completion}
         [[ $want == "$got" ]] && return 0
-        echo "FAIL: $what differ (< the help, > the completion):" >&2
+        echo "FAIL: $what differ (< the help, > $other):" >&2
         diff <(echo "$want") <(echo "$got") >&2 || :
         exit 1
 }
@@ -98,9 +99,9 @@ done
 src="$top_srcdir/src/ctl/oompolicyctl.c"
 table=$(sed -n 's/^ *{ "\([a-z-]*\)", \(no\|required\|optional\)_argument,.*/\1/p' "$src" | LC_ALL=C sort)
 [[ -n $table ]] || fail "no long options found in $src"
-compare "the long options of the help and of $src" "$(printf '%s\n' "${longs[@]}" | LC_ALL=C sort)" "$table"
+compare "the long options of the help and of $src" "$(printf '%s\n' "${longs[@]}" | LC_ALL=C sort)" "$table" "the source"
 shorts=$(sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "$src" | tr -d ':' | fold -w1 | LC_ALL=C sort)
 [[ -n $shorts ]] || fail "no getopt_long short options found in $src"
 compare "the short options of the help and of $src" \
-        "$(for o in "${longs[@]}"; do [[ -z ${short[$o]} ]] || echo "${short[$o]}"; done | LC_ALL=C sort)" "$shorts"
+        "$(for o in "${longs[@]}"; do [[ -z ${short[$o]} ]] || echo "${short[$o]}"; done | LC_ALL=C sort)" "$shorts" "the source"
 ok "the help lists the options of $src"
