@@ -290,12 +290,37 @@ static int on_rescan_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static uint64_t metrics_interval_usec(const Manager *m) {
+        return m->opts.metrics_interval_sec > 0 ? (uint64_t) m->opts.metrics_interval_sec * 1000000ULL
+                                                : METRICS_REFRESH_USEC;
+}
+
+/* Only with a metrics file: state.json is for oompolicyctl, which reads the
+ * daemon's liveness from its lock, not from the file's age. */
+static void arm_metrics_timer(Manager *m) {
+        if (!m->metrics_timer)
+                return;
+        if (!m->policy->daemon.metrics_file) {
+                (void) sd_event_source_set_enabled(m->metrics_timer, SD_EVENT_OFF);
+                return;
+        }
+        (void) sd_event_source_set_time_relative(m->metrics_timer, metrics_interval_usec(m));
+        (void) sd_event_source_set_enabled(m->metrics_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_metrics_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        manager_request_publish(m);
+        arm_metrics_timer(m);
+        return 0;
+}
+
 static void notify_status(Manager *m);
 
 static int on_publish_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
 
-        m->published_usec = now_usec(CLOCK_REALTIME);
         publish_state(m);
         notify_status(m);
         return 0;
@@ -352,6 +377,11 @@ static void reload(Manager *m) {
                 if (r != -EINVAL && strv_extend(&m->load_errors, strerror(-r)) < 0)
                         log_msg(&m->log, LOG_ERR, "Out of memory.");
         } else {
+                const char *old_metrics = m->policy->daemon.metrics_file;
+
+                /* Left behind, the old file would look like a hung daemon. */
+                if (old_metrics && (!p->daemon.metrics_file || strcmp(old_metrics, p->daemon.metrics_file) != 0))
+                        publish_withdraw_metrics(m, old_metrics);
                 forget_errors(m);
                 policy_free(m->policy);
                 m->policy = p;
@@ -370,6 +400,7 @@ static void reload(Manager *m) {
                 oomd_preference_after_reload(m);
                 (void) manager_rescan(m);
                 arm_rescan_timer(m);
+                arm_metrics_timer(m);
                 log_structured(&m->log, LOG_INFO, &(LogFields) { .message_id = MESSAGE_ID_RELOADED },
                                "Reloaded: %zu rule%s from %zu file%s.", p->n_rules, plural(p->n_rules),
                                strv_length(p->files), plural(strv_length(p->files)));
@@ -405,7 +436,10 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         log_structured(&m->log, LOG_INFO, &(LogFields) { .message_id = MESSAGE_ID_STOPPED },
                        "Stopping on %s; %s.", strsignal((int) si->ssi_signo),
                        m->policy->daemon.restore_on_exit ? "previous values restored" : "applied values stay in place");
+        m->stopping = true;
         publish_state(m);
+        if (m->policy->daemon.metrics_file)
+                publish_withdraw_metrics(m, m->policy->daemon.metrics_file);
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
@@ -419,6 +453,7 @@ int manager_new(const ManagerOptions *opts, Manager **ret) {
         if (!m)
                 return -ENOMEM;
         m->opts = *opts;
+        m->start_usec = now_usec(CLOCK_REALTIME);
         m->netlink_fd = -EBADF;
         m->state_dir_fd = -EBADF;
         logger_init(&m->log, opts->log_target, opts->log_level >= 0 ? opts->log_level : LOG_INFO);
@@ -454,6 +489,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_disable_unref(m->rescan_defer);
         sd_event_source_disable_unref(m->rescan_timer);
         sd_event_source_disable_unref(m->publish_timer);
+        sd_event_source_disable_unref(m->metrics_timer);
         for (size_t i = 0; i < ELEMENTSOF(m->signal_sources); i++)
                 sd_event_source_disable_unref(m->signal_sources[i]);
         m->netlink_fd = proc_events_close(m->netlink_fd);
@@ -539,6 +575,13 @@ static int setup_event_sources(Manager *m) {
         r = sd_event_source_set_enabled(m->publish_timer, SD_EVENT_OFF);
         if (r < 0)
                 return r;
+        r = sd_event_add_time_relative(m->event, &m->metrics_timer, CLOCK_MONOTONIC, METRICS_REFRESH_USEC, 0,
+                                       on_metrics_timer, m);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_enabled(m->metrics_timer, SD_EVENT_OFF);
+        if (r < 0)
+                return r;
         if (m->netlink_fd >= 0) {
                 r = sd_event_add_io(m->event, &m->netlink_source, m->netlink_fd, EPOLLIN, on_netlink, m);
                 if (r < 0)
@@ -620,6 +663,7 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_msg_errno(&m->log, LOG_ERR, r, "Initial scan of /proc failed: %m");
         arm_rescan_timer(m);
+        arm_metrics_timer(m);
         m->ready = true;
         log_structured(&m->log, LOG_INFO, &(LogFields) { .message_id = MESSAGE_ID_STARTED },
                        "Started: %zu rule%s from %zu file%s; %" PRIu64 " process%s adjusted; %s.", m->policy->n_rules,

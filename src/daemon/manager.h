@@ -25,6 +25,7 @@ typedef struct ManagerOptions {
         bool no_netlink;           /* test mode: behave as if the proc connector were unavailable */
         bool keep_caps;            /* test mode: don't drop capabilities */
         const char *kernel_log;    /* test mode: read this instead of ROOT/dev/kmsg */
+        int metrics_interval_sec;  /* test mode: metrics refresh interval; 0 = METRICS_REFRESH_USEC */
 } ManagerOptions;
 
 typedef struct ManagerCounters {
@@ -101,6 +102,7 @@ typedef struct Manager {
         sd_event_source *rescan_defer;
         sd_event_source *rescan_timer;
         sd_event_source *publish_timer;
+        sd_event_source *metrics_timer;  /* rewrites the metrics file while idle, as proof of life */
         sd_event_source *signal_sources[3];
 
         Hashmap *tracked;                /* PID (u64 keys) -> Tracked */
@@ -128,7 +130,9 @@ typedef struct Manager {
         bool fallback_polling;
         bool last_reload_ok;
         char **load_errors;              /* errors of the last policy load, empty when it succeeded */
-        uint64_t published_usec;
+        uint64_t published_usec;         /* CLOCK_REALTIME of the last publish_state() */
+        uint64_t start_usec;             /* CLOCK_REALTIME */
+        bool stopping;                   /* a clean stop: no more metrics, the file is withdrawn */
         bool ready;
 } Manager;
 

@@ -45,6 +45,7 @@ enum {
         ARG_TEST_NO_NETLINK,
         ARG_TEST_KEEP_CAPS,
         ARG_TEST_KERNEL_LOG,
+        ARG_TEST_METRICS_INTERVAL,
 };
 
 static int parse_argv(int argc, char **argv, ManagerOptions *o) {
@@ -61,6 +62,7 @@ static int parse_argv(int argc, char **argv, ManagerOptions *o) {
                 { "test-no-netlink", no_argument, NULL, ARG_TEST_NO_NETLINK },
                 { "test-keep-caps", no_argument, NULL, ARG_TEST_KEEP_CAPS },
                 { "test-kernel-log", required_argument, NULL, ARG_TEST_KERNEL_LOG },
+                { "test-metrics-interval", required_argument, NULL, ARG_TEST_METRICS_INTERVAL },
                 {}
         };
         int c;
@@ -114,6 +116,12 @@ static int parse_argv(int argc, char **argv, ManagerOptions *o) {
                         break;
                 case ARG_TEST_KERNEL_LOG:
                         o->kernel_log = optarg;
+                        break;
+                case ARG_TEST_METRICS_INTERVAL:
+                        if (parse_int_range(optarg, 1, 3600, &o->metrics_interval_sec) < 0) {
+                                fprintf(stderr, "oompolicyd: invalid --test-metrics-interval '%s'\n", optarg);
+                                return -EINVAL;
+                        }
                         break;
                 default:
                         return -EINVAL;

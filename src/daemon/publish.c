@@ -17,6 +17,7 @@
 #include "daemon/file-writer.h"
 #include "daemon/manager.h"
 #include "shared/json-util.h"
+#include "shared/time-util.h"
 
 static json_object *counters_json(const ManagerCounters *c) {
         json_object *o = json_object_new_object();
@@ -96,31 +97,67 @@ static int write_rule_counter(const char *rule, void *value, void *userdata) {
         return 0;
 }
 
+/* A Unix time in seconds, with the microseconds: a gauge, as Prometheus wants timestamps. */
+static void write_time_gauge(FILE *f, const char *name, const char *help, uint64_t usec) {
+        fprintf(f, "# HELP oompolicyd_%s %s\n# TYPE oompolicyd_%s gauge\noompolicyd_%s %" PRIu64 ".%06" PRIu64 "\n",
+                name, help, name, name, usec / UINT64_C(1000000), usec % UINT64_C(1000000));
+}
+
+static void write_gauge(FILE *f, const char *name, const char *help, int64_t value) {
+        fprintf(f, "# HELP oompolicyd_%s %s\n# TYPE oompolicyd_%s gauge\noompolicyd_%s %" PRIi64 "\n",
+                name, help, name, name, value);
+}
+
+static void write_counter(FILE *f, const char *name, const char *help, uint64_t value) {
+        fprintf(f, "# HELP oompolicyd_%s %s\n# TYPE oompolicyd_%s counter\noompolicyd_%s %" PRIu64 "\n",
+                name, help, name, name, value);
+}
+
+/* Every series is documented in oompolicy.conf(5) (metrics_file); the alerting
+ * rules in contrib/prometheus rely on the names. */
 static void write_metrics(Manager *m) {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
         FILE *f;
         int r;
 
-        if (!m->policy->daemon.metrics_file)
+        if (!m->policy->daemon.metrics_file || m->stopping)
                 return;
         f = open_memstream(&text, &len);
         if (!f)
                 return;
-#define COUNTER(name, help, value)                                                           \
-        fprintf(f, "# HELP oompolicyd_" name " " help "\n# TYPE oompolicyd_" name " counter\noompolicyd_" name \
-                   " %" PRIu64 "\n", (uint64_t) (value))
-        COUNTER("adjustment_failures_total", "oom_score_adj writes that failed.", m->counters.failed);
-        COUNTER("restores_total", "Values given back.", m->counters.restored);
-        COUNTER("resets_total", "children = reset writes.", m->counters.reset);
-        COUNTER("events_total", "Process events handled.", m->counters.events);
-        COUNTER("rescans_total", "Full scans of /proc.", m->counters.rescans);
-        COUNTER("overflows_total", "Process event queue overflows.", m->counters.overflows);
-        COUNTER("reloads_total", "Successful reloads.", m->counters.reloads);
-        COUNTER("reload_failures_total", "Failed reloads.", m->counters.reload_failures);
-        COUNTER("oom_kills_protected_total", "OOM-killed processes that a rule gave a negative value.",
-                m->counters.oom_kills_protected);
-#undef COUNTER
+        fputs("# HELP oompolicyd_build_info The running oompolicyd's version.\n"
+              "# TYPE oompolicyd_build_info gauge\noompolicyd_build_info{version=\"", f);
+        write_label_value(f, PKGVERSION);
+        fputs("\"} 1\n", f);
+        write_time_gauge(f, "start_time_seconds", "When the daemon started, in seconds since the epoch.", m->start_usec);
+        write_time_gauge(f, "last_update_timestamp_seconds",
+                         "When the daemon wrote this file, in seconds since the epoch; rewritten at least every 30 s.",
+                         m->published_usec);
+        write_time_gauge(f, "last_reload_success_timestamp_seconds",
+                         "When the policy in force was loaded (start or successful reload), in seconds since the epoch.",
+                         m->policy_loaded_usec);
+        write_gauge(f, "last_reload_success", "Whether the last reload succeeded (1) or was rejected (0).",
+                    m->counters.reload_failures == 0 || m->last_reload_ok);
+        write_gauge(f, "rules", "Rules in the policy in force.", (int64_t) m->policy->n_rules);
+        write_gauge(f, "tracked_processes", "Processes the daemon keeps state for.", (int64_t) hashmap_size(m->tracked));
+        write_gauge(f, "proc_connector",
+                    "Whether the daemon follows process events (1) or falls back to rescanning /proc (0).",
+                    !m->fallback_polling);
+        write_counter(f, "adjustment_failures_total", "oom_score_adj writes that failed.", m->counters.failed);
+        write_counter(f, "restores_total", "oom_score_adj values given back (no rule matches any more, reload, exit).",
+                      m->counters.restored);
+        write_counter(f, "resets_total", "oom_score_adj writes to children of processes of children = reset rules.",
+                      m->counters.reset);
+        write_counter(f, "events_total", "Process events handled.", m->counters.events);
+        write_counter(f, "rescans_total", "Full scans of /proc.", m->counters.rescans);
+        write_counter(f, "overflows_total", "Overflows of the process event socket (events lost; a rescan follows).",
+                      m->counters.overflows);
+        write_counter(f, "reloads_total", "Successful reloads.", m->counters.reloads);
+        write_counter(f, "reload_failures_total", "Rejected reloads (the previous policy stayed in force).",
+                      m->counters.reload_failures);
+        write_counter(f, "oom_kills_protected_total",
+                      "OOM-killed processes that a rule gave a negative oom_score_adj.", m->counters.oom_kills_protected);
         fprintf(f, "# HELP oompolicyd_oom_kills_total OOM kills seen in the kernel log, by scope.\n"
                    "# TYPE oompolicyd_oom_kills_total counter\n"
                    "oompolicyd_oom_kills_total{scope=\"global\"} %" PRIu64 "\n"
@@ -129,20 +166,27 @@ static void write_metrics(Manager *m) {
         fprintf(f, "# HELP oompolicyd_adjustments_total oom_score_adj values written, by rule.\n"
                    "# TYPE oompolicyd_adjustments_total counter\n");
         (void) hashmap_foreach(m->adjusted_by_rule, write_rule_counter, f);
-        fprintf(f, "# HELP oompolicyd_sysctl_drift Whether a policy sysctl differs from its desired value.\n"
+        fprintf(f, "# HELP oompolicyd_sysctl_drift Whether a policy sysctl differs from its desired value (1) or not (0).\n"
                    "# TYPE oompolicyd_sysctl_drift gauge\n");
         for (SysctlId id = 0; id < _SYSCTL_MAX; id++)
                 if (m->policy->sysctl[id].set)
                         fprintf(f, "oompolicyd_sysctl_drift{sysctl=\"%s\"} %d\n", sysctl_info(id)->key,
                                 !m->sysctl_known[id] || m->sysctl_current[id] != m->policy->sysctl[id].value);
-        fprintf(f, "# HELP oompolicyd_last_reload_success Whether the last reload succeeded.\n"
-                   "# TYPE oompolicyd_last_reload_success gauge\noompolicyd_last_reload_success %d\n",
-                m->counters.reload_failures == 0 || m->last_reload_ok);
         if (fclose(f) != 0)
                 return;
         r = file_writer_submit(m->file_writer, m->policy->daemon.metrics_file, text);
         if (r < 0)
                 log_msg_errno(&m->log, LOG_WARNING, r, "Cannot write metrics to %s: %m", m->policy->daemon.metrics_file);
+}
+
+void publish_withdraw_metrics(Manager *m, const char *path) {
+        assert(m);
+        assert(path);
+        file_writer_flush(m->file_writer);
+        if (unlink(path) < 0 && errno != ENOENT)
+                log_msg_errno(&m->log, LOG_WARNING, -errno, "Cannot remove the metrics file %s: %m", path);
+        else
+                log_msg(&m->log, LOG_DEBUG, "Removed the metrics file %s.", path);
 }
 
 /* Failures of earlier writes, reported from here since the writer has no log of its own. */
@@ -182,6 +226,7 @@ void publish_state(Manager *m) {
         const char *text;
 
         assert(m);
+        m->published_usec = now_usec(CLOCK_REALTIME);
         dir = strdup(m->opts.state_dir ?: STATE_DIR_DEFAULT);
         if (!dir)
                 return;

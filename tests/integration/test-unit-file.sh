@@ -24,3 +24,9 @@ score=$(systemd-analyze security --offline=true "$tmp/oompolicyd.service" 2>/dev
 echo "exposure: $score"
 awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.6) }' || { echo "exposure $score is above 2.6"; exit 1; }
 echo "ok: exposure $score <= 2.6"
+
+# A metrics_file in the node exporter's textfile directory works without a
+# drop-in; "-" so that machines without the exporter still start the unit.
+grep -qx 'ReadWritePaths=-/var/lib/prometheus/node-exporter' "$tmp/oompolicyd.service" || {
+        echo "the unit does not grant ReadWritePaths=-/var/lib/prometheus/node-exporter"; exit 1; }
+echo "ok: the node exporter's textfile directory is writable (if it exists)"

@@ -321,6 +321,45 @@ static void test_oomd_preference_without_bus(void **state) {
         assert_int_equal(unsetenv("DBUS_SYSTEM_BUS_ADDRESS"), 0);
 }
 
+/* The metrics file carries the proof of life (start and update times) and is
+ * withdrawn on a clean stop: nothing is written once stopping, and the file
+ * is removed after the writes queued before. */
+static void test_metrics_file(void **state) {
+        Fixture *f = *state;
+        char *policy = NULL, *path = test_path(f->root, "oompolicyd.prom"), *text;
+        Manager *m;
+        double started = 0, update = 0;
+        const char *p;
+
+        assert_true(asprintf(&policy, "[rule:a]\nname = oomtest-a\noom_score_adj = 100\n"
+                                      "[daemon]\nrescan_interval = 0\nmetrics_file = %s\n", path) > 0);
+        m = start(f, policy);
+        file_writer_flush(m->file_writer);
+        text = test_read_text(f->root, "oompolicyd.prom");
+        assert_non_null(p = strstr(text, "\noompolicyd_start_time_seconds "));
+        started = strtod(p + strlen("\noompolicyd_start_time_seconds "), NULL);
+        assert_non_null(p = strstr(text, "\noompolicyd_last_update_timestamp_seconds "));
+        update = strtod(p + strlen("\noompolicyd_last_update_timestamp_seconds "), NULL);
+        assert_true(started > 1e9);
+        assert_true(update >= started);
+        assert_non_null(strstr(text, "# TYPE oompolicyd_start_time_seconds gauge\n"));
+        assert_non_null(strstr(text, "\noompolicyd_rules 1\n"));
+        assert_non_null(strstr(text, "\noompolicyd_proc_connector 0\n"));   /* no_netlink */
+        free(text);
+
+        m->stopping = true;
+        assert_int_equal(unlink(path), 0);
+        publish_state(m);
+        file_writer_flush(m->file_writer);
+        assert_int_equal(access(path, F_OK), -1);   /* not written again while stopping */
+        m->stopping = false;
+        publish_state(m);
+        publish_withdraw_metrics(m, path);
+        assert_int_equal(access(path, F_OK), -1);   /* the queued write came first, then the removal */
+        free(policy);
+        free(path);
+}
+
 static void test_state_dir_lock(void **state) {
         _cleanup_free_ char *top = test_mkdtemp(), *dir = NULL;
         int first = -EBADF, second = -EBADF;
@@ -351,6 +390,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_exec_untracked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_exec_untracked_then_tracked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_oomd_preference_without_bus, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_metrics_file, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
