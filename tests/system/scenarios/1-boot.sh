@@ -4,6 +4,7 @@
 # before sshd starts, and the processes the shipped policy names hold their
 # values, the negative ones really written (the guest has CAP_SYS_RESOURCE).
 # timeout: 600
+# duration: 154
 . ./lib.sh
 
 wait_until 300 system_settled || info "system not settled: $(systemctl is-system-running)"

@@ -10,6 +10,7 @@
 # suggests (a drop-in with OOMPolicy=continue) the same OOM leaves sshd alone.
 # Last, the installed policy with the Kubernetes node profile has no lint.
 # timeout: 900
+# duration: 77
 . ./lib.sh
 
 wait_until 300 system_settled || :

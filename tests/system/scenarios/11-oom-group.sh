@@ -5,6 +5,7 @@
 # -1000 by the policy. `oompolicyctl simulate --cgroup` predicts that the whole
 # group dies; the kernel then kills every member but the immune one.
 # timeout: 900
+# duration: 61
 . ./lib.sh
 
 wait_until 300 system_settled || :

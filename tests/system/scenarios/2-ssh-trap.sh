@@ -5,6 +5,7 @@
 # unprivileged user who copies sshd, renames a process "sshd" or sets argv[0]
 # to sshd gets nothing.
 # timeout: 600
+# duration: 91
 . ./lib.sh
 
 wait_until 300 system_settled || :

@@ -8,6 +8,7 @@
 # oompolicyctl events --boot=-1 finds boot 1's kill in the (persistent) journal,
 # with the rule the daemon logged for it.
 # timeout: 1200
+# duration: 263
 . ./lib.sh
 
 wait_until 300 system_settled || :

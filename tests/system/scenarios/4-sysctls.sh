@@ -6,6 +6,7 @@
 # vm.panic_on_oom = 1 with kernel.panic = 5: a global OOM panics the guest,
 # which reboots by itself. Boot 2 is that reboot.
 # timeout: 1200
+# duration: 160
 . ./lib.sh
 
 wait_until 300 system_settled || :

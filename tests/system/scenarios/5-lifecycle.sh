@@ -4,6 +4,7 @@
 # kill -9, SIGSTOP and the watchdog, a policy the ExecStartPre check rejects
 # (and the boot going on regardless), two daemons on one state directory.
 # timeout: 1200
+# duration: 138
 . ./lib.sh
 
 wait_until 300 system_settled || :

@@ -4,6 +4,7 @@
 # install, upgrade to a higher version of the same tree, remove, purge.
 # needs: base
 # timeout: 900
+# duration: 77
 . ./lib.sh
 
 wait_until 300 system_settled || :

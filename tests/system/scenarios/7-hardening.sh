@@ -4,6 +4,7 @@
 # itself; the other scenarios run under the same unit, so they prove that the
 # daemon still does all of its job with it.
 # timeout: 600
+# duration: 55
 . ./lib.sh
 
 # The exposure the README quotes, each remaining point justified there; raise

@@ -5,6 +5,7 @@
 # a negative value) outlives a smaller hog that makes memory run short. The
 # control, the rule removed and reloaded: earlyoom kills the larger one.
 # timeout: 900
+# duration: 53
 . ./lib.sh
 
 wait_until 300 system_settled || :

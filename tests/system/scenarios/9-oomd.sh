@@ -10,6 +10,7 @@
 # lose instead, with no restart of keep. The rule removed and reloaded, the
 # unit's preference and the attribute are gone.
 # timeout: 900
+# duration: 119
 . ./lib.sh
 
 wait_until 300 system_settled || :
