@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config/conf-files.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "config/conf-place.h"
 #include "shared/hashmap.h"
 #include "shared/macro.h"
 #include "shared/paths.h"
@@ -114,7 +116,33 @@ int conf_files_list_dropins(const char *root, const char *const *dirs, char ***r
         return 0;
 }
 
-int conf_files_policy(const char *root, const char *config_path, char ***ret_paths, DiagList *diag) {
+/* check --as: a drop-in of the same name in a stronger directory (or a mask
+ * there) means the daemon would never read the file installed at the place. */
+static int check_not_shadowed(const char *root, char **dirs, const ConfPlace *place, const char *target,
+                              DiagList *diag) {
+        for (size_t i = 0; i < place->dir_index; i++) {
+                _cleanup_free_ char *rel = NULL, *path = NULL;
+                struct stat st;
+
+                if (asprintf(&rel, "%s/%s", dirs[i], place->name) < 0)
+                        return -ENOMEM;
+                path = path_join_root(root, rel);
+                if (!path)
+                        return -ENOMEM;
+                if (lstat(path, &st) < 0) {
+                        if (errno == ENOENT || errno == ENOTDIR)
+                                continue;
+                        return negative_errno();
+                }
+                return diag_error(diag, target, 0, "would never be read: %s has the same name in a stronger "
+                                  "directory and takes its place%s", path,
+                                  conf_file_is_masked(path) > 0 ? " (it masks the name)" : "") ?: -EINVAL;
+        }
+        return 0;
+}
+
+int conf_files_policy_as(const char *root, const char *config_path, const char *installed_path,
+                         char ***ret_paths, size_t *ret_index, DiagList *diag) {
         /* Listed strongest first: /etc overrides /run overrides /usr/lib (as configured:
          * SYSCONFDIR/oompolicy.conf.d, /run/oompolicy.conf.d, PREFIX/lib/oompolicy.conf.d). */
         static const char *const default_dirs[] = {
@@ -122,30 +150,47 @@ int conf_files_policy(const char *root, const char *config_path, char ***ret_pat
         };
         _cleanup_strv_free_ char **paths = calloc(1, sizeof(char *)), **dropins = NULL;
         _cleanup_free_ char *main_file = NULL, *dropin_dir = NULL;
+        ConfPlace place = {};
+        size_t index = SIZE_MAX;
         int r;
 
+        assert(ret_paths && diag);
         if (!paths)
                 return -ENOMEM;
+        if (installed_path) {
+                r = conf_place_classify(config_path, installed_path, &place);
+                if (r < 0)
+                        return r;
+        }
 
+        if (installed_path && place.kind == CONF_PLACE_MAIN) {
+                /* The file takes the main file's place, whether or not one is there now. */
+                main_file = config_path ? strdup(config_path) : path_join_root(root, installed_path);
+                if (!main_file)
+                        return -ENOMEM;
+        }
         if (config_path) {
-                main_file = strdup(config_path);
+                if (!main_file)
+                        main_file = strdup(config_path);
                 if (asprintf(&dropin_dir, "%s.d", config_path) < 0 || !main_file)
                         return -ENOMEM;
                 r = conf_files_list_dropins(NULL, (const char *const[]) { dropin_dir, NULL }, &dropins);
         } else {
-                main_file = path_join_root(root, POLICY_FILE);
-                if (!main_file)
-                        return -ENOMEM;
-                if (access(main_file, F_OK) < 0 && errno == ENOENT) {
-                        free(main_file);
-                        main_file = path_join_root(root, VENDOR_POLICY_FILE);
+                if (!main_file) {
+                        main_file = path_join_root(root, POLICY_FILE);
                         if (!main_file)
                                 return -ENOMEM;
                         if (access(main_file, F_OK) < 0 && errno == ENOENT) {
-                                r = diag_error(diag, NULL, 0,
-                                               "no policy: neither " POLICY_FILE " nor the vendor copy "
-                                               VENDOR_POLICY_FILE " exists (use --config FILE)");
-                                return r < 0 ? r : -ENOENT;
+                                free(main_file);
+                                main_file = path_join_root(root, VENDOR_POLICY_FILE);
+                                if (!main_file)
+                                        return -ENOMEM;
+                                if (access(main_file, F_OK) < 0 && errno == ENOENT) {
+                                        r = diag_error(diag, NULL, 0,
+                                                       "no policy: neither " POLICY_FILE " nor the vendor copy "
+                                                       VENDOR_POLICY_FILE " exists (use --config FILE)");
+                                        return r < 0 ? r : -ENOENT;
+                                }
                         }
                 }
                 r = conf_files_list_dropins(root, default_dirs, &dropins);
@@ -163,11 +208,42 @@ int conf_files_policy(const char *root, const char *config_path, char ***ret_pat
                 if (r < 0)
                         return r;
         }
+
+        if (installed_path && place.kind == CONF_PLACE_MAIN)
+                index = 0;
+        else if (installed_path) {
+                _cleanup_strv_free_ char **dirs = NULL;
+                _cleanup_free_ char *rel = NULL, *target = NULL;
+                const char *dir_root = config_path ? NULL : root;
+
+                r = conf_place_dropin_dirs(config_path, &dirs);
+                if (r < 0)
+                        return r;
+                /* Named as the listing names the files, however installed_path was spelled. */
+                if (asprintf(&rel, "%s/%s", dirs[place.dir_index], place.name) < 0)
+                        return -ENOMEM;
+                target = path_join_root(dir_root, rel);
+                if (!target)
+                        return -ENOMEM;
+                r = check_not_shadowed(dir_root, dirs, &place, target, diag);
+                if (r < 0)
+                        return r;
+                r = conf_place_put_dropin(&paths, target, &index);
+                if (r < 0)
+                        return r;
+        }
         *ret_paths = TAKE_PTR(paths);
+        if (ret_index)
+                *ret_index = index;
         return 0;
 }
 
-int conf_file_read_trusted(const char *path, char **ret_content, size_t *ret_len, DiagList *diag) {
+int conf_files_policy(const char *root, const char *config_path, char ***ret_paths, DiagList *diag) {
+        return conf_files_policy_as(root, config_path, NULL, ret_paths, NULL, diag);
+}
+
+static int read_policy_file(const char *path, const char *label, bool trusted, char **ret_content, size_t *ret_len,
+                            DiagList *diag) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         struct stat st;
@@ -179,25 +255,25 @@ int conf_file_read_trusted(const char *path, char **ret_content, size_t *ret_len
         if (fd < 0) {
                 r = negative_errno();
                 if (r == -ELOOP)
-                        return diag_error(diag, path, 0, "cannot open: too many levels of symbolic links (a symlink loop?)") ?: r;
-                return diag_error(diag, path, 0, "cannot open: %s", strerror(-r)) ?: r;
+                        return diag_error(diag, label, 0, "cannot open: too many levels of symbolic links (a symlink loop?)") ?: r;
+                return diag_error(diag, label, 0, "cannot open: %s", strerror(-r)) ?: r;
         }
         if (fstat(fd, &st) < 0) {
                 r = negative_errno();
-                return diag_error(diag, path, 0, "cannot stat: %s", strerror(-r)) ?: r;
+                return diag_error(diag, label, 0, "cannot stat: %s", strerror(-r)) ?: r;
         }
         if (S_ISDIR(st.st_mode))
-                return diag_error(diag, path, 0, "is a directory, not a policy file") ?: -EISDIR;
+                return diag_error(diag, label, 0, "is a directory, not a policy file") ?: -EISDIR;
         if (!S_ISREG(st.st_mode))
-                return diag_error(diag, path, 0, "is not a regular file") ?: -EPERM;
+                return diag_error(diag, label, 0, "is not a regular file") ?: -EPERM;
         /* A policy decides who survives an OOM; only root may write it. */
-        if (st.st_uid != 0)
-                return diag_error(diag, path, 0, "refusing policy file owned by uid %u, not root", (unsigned) st.st_uid) ?: -EPERM;
-        if (st.st_mode & (S_IWGRP | S_IWOTH))
-                return diag_error(diag, path, 0, "refusing policy file writable by %s (mode %04o); run chmod go-w",
+        if (trusted && st.st_uid != 0)
+                return diag_error(diag, label, 0, "refusing policy file owned by uid %u, not root", (unsigned) st.st_uid) ?: -EPERM;
+        if (trusted && (st.st_mode & (S_IWGRP | S_IWOTH)))
+                return diag_error(diag, label, 0, "refusing policy file writable by %s (mode %04o); run chmod go-w",
                                   (st.st_mode & S_IWOTH) ? "others" : "group", (unsigned) (st.st_mode & 07777)) ?: -EPERM;
         if (st.st_size > (off_t) POLICY_FILE_MAX)
-                return diag_error(diag, path, 0, "is larger than %u bytes", POLICY_FILE_MAX) ?: -EFBIG;
+                return diag_error(diag, label, 0, "is larger than %u bytes", POLICY_FILE_MAX) ?: -EFBIG;
 
         buf = malloc((size_t) st.st_size + 1);
         if (!buf)
@@ -209,7 +285,7 @@ int conf_file_read_trusted(const char *path, char **ret_content, size_t *ret_len
                         continue;
                 if (n < 0) {
                         r = negative_errno();
-                        return diag_error(diag, path, 0, "read failed: %s", strerror(-r)) ?: r;
+                        return diag_error(diag, label, 0, "read failed: %s", strerror(-r)) ?: r;
                 }
                 if (n == 0)
                         break;   /* truncated while we read: use what is there */
@@ -219,4 +295,15 @@ int conf_file_read_trusted(const char *path, char **ret_content, size_t *ret_len
         *ret_content = TAKE_PTR(buf);
         *ret_len = len;
         return 0;
+}
+
+int conf_file_read_trusted(const char *path, char **ret_content, size_t *ret_len, DiagList *diag) {
+        assert(path && ret_content && ret_len && diag);
+        return read_policy_file(path, path, true, ret_content, ret_len, diag);
+}
+
+int conf_file_read_candidate(const char *path, const char *label, char **ret_content, size_t *ret_len,
+                             DiagList *diag) {
+        assert(path && label && ret_content && ret_len && diag);
+        return read_policy_file(path, label, false, ret_content, ret_len, diag);
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/conf-place.h"
+#include "config/policy-load.h"
 #include "ctl/ctl.h"
 #include "shared/parse-util.h"
 #include "shared/strv.h"
@@ -181,7 +183,31 @@ int verb_check(const CtlOptions *o, int argc, char **argv) {
         LintList lints = {};
         int r;
 
-        r = ctl_load_policy(o, &p, &diag);
+        if (o->as && argc != 1) {
+                fprintf(stderr, "oompolicyctl check: --as INSTALLED_PATH needs the FILE to check\n"
+                        "Try 'oompolicyctl check --help' for more information.\n");
+                return CTL_EXIT_USAGE;
+        }
+        if (!o->as && argc > 0) {
+                fprintf(stderr, "oompolicyctl check: a FILE is only taken with --as INSTALLED_PATH "
+                        "(the whole policy alone: --config FILE)\n"
+                        "Try 'oompolicyctl check --help' for more information.\n");
+                return CTL_EXIT_USAGE;
+        }
+        if (o->as) {
+                r = policy_load_as(o->root, o->config,
+                                   &(const PolicySubstitution) { .installed_path = o->as, .file = argv[0] }, &p, &diag);
+                if (r == -EXDEV) {
+                        _cleanup_free_ char *valid = conf_place_describe_valid(o->config);
+
+                        fprintf(stderr, "oompolicyctl check: --as %s: not a file the policy is read from; "
+                                "valid are %s\n", o->as, strna(valid));
+                        diag_list_done(&diag);
+                        return CTL_EXIT_USAGE;
+                }
+                diag_list_print(&diag, stderr);
+        } else
+                r = ctl_load_policy(o, &p, &diag);
         if (r < 0) {
                 if (o->json) {
                         _cleanup_json_ json_object *root = json_object_new_object();

@@ -30,6 +30,8 @@ typedef struct CtlOptions {
         bool strict;              /* check: lints are errors */
         bool assume_kubelet;      /* check: run kubelet-sysctl without a running kubelet */
         bool verbose;             /* check: print which lints were skipped and why */
+        const char *as;           /* check --as INSTALLED_PATH: FILE as if installed there */
+        bool detailed_exitcodes;  /* apply: 0 unchanged, 3 changed, 1 failed */
         const char *state_dir;    /* where the daemon publishes its state */
 } CtlOptions;
 
@@ -41,6 +43,10 @@ typedef struct Verb {
         int min_args, max_args;
         int (*run)(const CtlOptions *o, int argc, char **argv);
 } Verb;
+
+/* Exit codes a verb may return (positive) besides 0 and 1 (any negative errno). */
+#define CTL_EXIT_USAGE 2
+#define CTL_EXIT_CHANGED 3        /* apply --detailed-exitcodes */
 
 /* Loads the policy and prints every problem; -EINVAL when it has errors. */
 int ctl_load_policy(const CtlOptions *o, Policy **ret, DiagList *diag);

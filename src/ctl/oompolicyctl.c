@@ -9,10 +9,11 @@
 #include "shared/parse-util.h"
 #include "report/oom-event.h"
 #include "shared/paths.h"
+#include "shared/string-util.h"
 #include "shared/time-util.h"
 
 static const Verb verbs[] = {
-        { "check", "", "Validate the policy and print it with the origin of every setting",
+        { "check", "[--as INSTALLED_PATH FILE]", "Validate the policy and print it with the origin of every setting",
           "Parses and validates the policy (the main file and its drop-ins). Prints the\n"
           "effective policy, every rule and sysctl with the FILE:LINE it comes from, and\n"
           "exits 0; or prints every error as FILE:LINE: message and exits 1. Warns (exit\n"
@@ -22,8 +23,18 @@ static const Verb verbs[] = {
           "  immune-in-limited-memcg (the processes of ROOT/proc), unit-oom-policy\n"
           "  (asks systemd; not with --root), kubelet-sysctl (when a kubelet runs, or\n"
           "  --assume-kubelet). --verbose tells which were skipped and why.\n"
-          "Usable as an Ansible validate command: oompolicyctl check --config %s\n",
-          0, 0, verb_check },
+          "--as INSTALLED_PATH FILE checks the policy as it would be with FILE installed\n"
+          "at INSTALLED_PATH (the main file, or NAME.conf in a drop-in directory the policy\n"
+          "is read from; --config and --root apply): FILE replaces the file of that name,\n"
+          "or is added where its name sorts among the drop-ins. Errors in FILE read\n"
+          "  INSTALLED_PATH (checking FILE):LINE: message\n"
+          "A drop-in that only changes one key of a shipped rule is judged merged, as the\n"
+          "daemon would read it. FILE's owner and mode are not checked. For config\n"
+          "management (Ansible validate:, Puppet validate_cmd, Salt check_cmd):\n"
+          "  oompolicyctl check --as /etc/oompolicy.conf.d/50-site.conf %s\n"
+          "Exit status: 0 valid, 1 invalid (or lints with --strict), 2 usage (also an\n"
+          "INSTALLED_PATH that is no place of the policy).\n",
+          0, 1, verb_check },
         { "apply", "[--dry-run]", "Set the sysctls and the oom_score_adj of every matching process once",
           "Sets the policy's sysctls and the oom_score_adj of every running process that a\n"
           "rule matches, printing one line per change:\n"
@@ -167,6 +178,8 @@ enum {
         ARG_STRICT,
         ARG_ASSUME_KUBELET,
         ARG_VERBOSE,
+        ARG_AS,
+        ARG_DETAILED_EXITCODES,
 };
 
 /* --since/--until: a bad time is a usage error that says which forms work. */
@@ -205,6 +218,8 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                 { "strict", no_argument, NULL, ARG_STRICT },
                 { "assume-kubelet", no_argument, NULL, ARG_ASSUME_KUBELET },
                 { "verbose", no_argument, NULL, ARG_VERBOSE },
+                { "as", required_argument, NULL, ARG_AS },
+                { "detailed-exitcodes", no_argument, NULL, ARG_DETAILED_EXITCODES },
                 {}
         };
         int c;
@@ -307,6 +322,16 @@ static int parse_argv(int argc, char **argv, CtlOptions *o, bool *ret_help) {
                 case ARG_VERBOSE:
                         o->verbose = true;
                         break;
+                case ARG_AS:
+                        if (!*optarg) {
+                                fprintf(stderr, "oompolicyctl: --as needs the path the file is to be installed at\n");
+                                return -EINVAL;
+                        }
+                        o->as = optarg;
+                        break;
+                case ARG_DETAILED_EXITCODES:
+                        o->detailed_exitcodes = true;
+                        break;
                 default:
                         /* getopt printed what was wrong */
                         return -EINVAL;
@@ -355,6 +380,14 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "oompolicyctl: --since is after --until\n");
                 return 2;
         }
+        if (o.as && !streq(verb->name, "check")) {
+                fprintf(stderr, "oompolicyctl: --as is an option of check only\n");
+                return 2;
+        }
+        if (o.detailed_exitcodes && !streq(verb->name, "apply")) {
+                fprintf(stderr, "oompolicyctl: --detailed-exitcodes is an option of apply only\n");
+                return 2;
+        }
         if (o.file && (o.directory || o.boot.set)) {
                 fprintf(stderr, "oompolicyctl: --file reads saved text; --%s needs the journal\n",
                         o.directory ? "directory" : "boot");
@@ -366,5 +399,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "oompolicyctl: write error on standard output\n");
                 return 1;
         }
-        return r < 0 ? 1 : 0;
+        /* A verb returns a negative errno for failure (1), or one of the other
+         * exit codes (CTL_EXIT_*) itself. */
+        return r < 0 ? 1 : r;
 }
