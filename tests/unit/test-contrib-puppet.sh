@@ -57,16 +57,35 @@ for want in '^\[rule:sshd\]$' '^oom_score_adj = -900$' '^name = cc1 cc1plus rust
 done
 echo "ok: the template renders rules, sysctls and daemon settings (arrays as globs, booleans as yes)"
 
+# As the tool runs it: the rendered file checked as if installed at its
+# final path, on top of the vendor policy. Policy files must be root's, so
+# this needs root.
 if [ "$(id -u)" -ne 0 ]; then
-        echo "skip: checking the rendered drop-in with oompolicyctl needs root (policy files must be root's)"
+        echo "skip: checking the rendered drop-in with oompolicyctl check --as needs root (policy files must be root's)"
         exit 0
 fi
 mkdir -p "$tmp/policy/oompolicy.conf.d"
 cp "$srcdir/conf/oompolicy.conf" "$tmp/policy/oompolicy.conf"
-cp "$tmp/dropin.conf" "$tmp/policy/oompolicy.conf.d/50-puppet.conf"
-if ! out=$("$builddir/src/oompolicyctl" --config "$tmp/policy/oompolicy.conf" check 2>&1); then
-        echo "FAIL: oompolicyctl check refuses the rendered drop-in on top of the vendor policy:"
+dest=$tmp/policy/oompolicy.conf.d/50-puppet.conf
+ctl() { "$builddir/src/oompolicyctl" --config "$tmp/policy/oompolicy.conf" "$@"; }
+if ! out=$(ctl check --as "$dest" "$tmp/dropin.conf" 2>&1); then
+        echo "FAIL: oompolicyctl check --as refuses the rendered drop-in on top of the vendor policy:"
         echo "$out"
         exit 1
 fi
-echo "ok: oompolicyctl check accepts the rendered drop-in on top of the vendor policy"
+if ! grep -Eq 'oom_score_adj += -900 +\(.*/50-puppet.conf \(checking .*\):[0-9]+\)' <<<"$out"; then
+        echo "FAIL: the vendor sshd rule's oom_score_adj does not come from the checked drop-in:"
+        echo "$out"
+        exit 1
+fi
+echo "ok: oompolicyctl check --as accepts the rendered drop-in on top of the vendor policy (sshd's oom_score_adj from it)"
+{ cat "$tmp/dropin.conf"; printf '\n[rule:broken]\nname = oomtest-none\noom_score_adj = 100\nbogus = 1\n'; } >"$tmp/broken.conf"
+line=$(grep -n '^bogus' "$tmp/broken.conf" | cut -d: -f1)
+rc=0
+out=$(ctl check --as "$dest" "$tmp/broken.conf" 2>&1) || rc=$?
+if [ "$rc" -ne 1 ] || ! grep -Fq "$dest (checking $tmp/broken.conf):$line: unknown key 'bogus'" <<<"$out"; then
+        echo "FAIL: oompolicyctl check --as on a broken drop-in: exit $rc (expected 1), output:"
+        echo "$out"
+        exit 1
+fi
+echo "ok: a broken drop-in is refused (exit 1): $(grep -F "unknown key 'bogus'" <<<"$out" | sed "s|$tmp/||g" | cut -c1-100)"
