@@ -9,6 +9,7 @@
 #include "apply/apply.h"
 #include "apply/sysctl-apply.h"
 #include "apply/oomd-pref.h"
+#include "ctl/apply-report.h"
 #include "ctl/ctl.h"
 #include "inspect/unit-bus.h"
 #include "inspect/unit-pref.h"
@@ -23,6 +24,7 @@ typedef struct ApplyRun {
         const RootFs *fs;
         const Policy *policy;
         json_object *processes;   /* --json */
+        json_object *failures;    /* --json: every item that failed, of any kind */
         Hashmap *units;           /* unit -> UnitWant: what oomd_preference rules ask of it */
         bool units_oom;
         unsigned n_examined, n_changed, n_failed, n_matched;
@@ -92,6 +94,8 @@ static void report_unit(UnitRun *u, const char *unit, const char *old, const cha
         if (u->list) {
                 json_object *j = json_object_new_object();
 
+                if (error)
+                        json_object_array_add(u->run->failures, apply_failure_json("unit", unit, error, NULL));
                 json_object_object_add(j, "unit", json_string_new(unit));
                 json_object_object_add(j, "old", json_string_new(old));
                 json_object_object_add(j, "new", json_string_new(new));
@@ -194,6 +198,13 @@ static void report_outcome(ApplyRun *run, const ProcOutcome *o) {
                 json_object_object_add(j, "error", o->error ? json_string_new(strerror(-o->error)) : NULL);
                 json_object_object_add(j, "hint", json_string_new(hint));
                 json_object_array_add(run->processes, j);
+                if (o->error) {
+                        char item[64 + PROC_COMM_MAX];
+
+                        snprintf(item, sizeof(item), "%d %s", (int) o->pid, o->comm);
+                        json_object_array_add(run->failures,
+                                              apply_failure_json("process", item, strerror(-o->error), hint));
+                }
                 return;
         }
         if (o->error)
@@ -215,7 +226,14 @@ static int apply_one(pid_t pid, void *userdata) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                fprintf(stderr, "%d: cannot read process: %s\n", (int) pid, strerror(-r));
+                if (run->failures) {
+                        char item[32];
+
+                        snprintf(item, sizeof(item), "%d", (int) pid);
+                        json_object_array_add(run->failures, apply_failure_json("process", item, strerror(-r),
+                                                                                "cannot read the process"));
+                } else
+                        fprintf(stderr, "%d: cannot read process: %s\n", (int) pid, strerror(-r));
                 run->n_failed++;
                 return 0;
         }
@@ -236,11 +254,11 @@ static int apply_one(pid_t pid, void *userdata) {
         return 0;
 }
 
-static json_object *apply_sysctls(const RootFs *fs, const Policy *p, bool dry_run, bool json, size_t *n_planned,
-                                  unsigned *n_failed) {
+static json_object *apply_sysctls(const RootFs *fs, const Policy *p, bool dry_run, json_object *failures,
+                                  size_t *n_planned, unsigned *n_failed) {
         SysctlChange changes[_SYSCTL_MAX];
         size_t n = sysctl_plan(fs, p, changes);
-        json_object *list = json ? json_object_new_array() : NULL;
+        json_object *list = failures ? json_object_new_array() : NULL;
 
         *n_planned = n;
         for (size_t i = 0; i < n; i++) {
@@ -264,6 +282,9 @@ static json_object *apply_sysctls(const RootFs *fs, const Policy *p, bool dry_ru
                         json_object_object_add(j, "origin", json_string_new(strna(where)));
                         json_object_object_add(j, "error", c->error ? json_string_new(strerror(-c->error)) : NULL);
                         json_object_array_add(list, j);
+                        if (c->error)
+                                json_object_array_add(failures, apply_failure_json("sysctl", info->key,
+                                                                                   strerror(-c->error), NULL));
                 } else if (c->error)
                         fprintf(stderr, "%s %s -> %" PRId64 " (%s): failed: %s\n", info->key, old, c->new_value,
                                 strna(where), strerror(-c->error));
@@ -283,6 +304,8 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
         UnitRun unit_run = { .run = &run };
         unsigned sysctl_failed = 0;
         size_t sysctl_planned = 0;
+        ApplyTally tally;
+        int status;
         json_object *sysctls;
         int r;
 
@@ -307,9 +330,10 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
         if (o->json) {
                 root = json_object_new_object();
                 run.processes = json_object_new_array();
+                run.failures = json_object_new_array();
                 unit_run.list = json_object_new_array();
         }
-        sysctls = apply_sysctls(fs, p, o->dry_run, o->json, &sysctl_planned, &sysctl_failed);
+        sysctls = apply_sysctls(fs, p, o->dry_run, run.failures, &sysctl_planned, &sysctl_failed);
 
         run.fs = fs;
         run.policy = p;
@@ -317,6 +341,7 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
         if (r < 0) {
                 json_object_put(sysctls);
                 json_object_put(run.processes);
+                json_object_put(run.failures);
                 json_object_put(unit_run.list);
                 fprintf(stderr, "Cannot scan %s/proc: %s\n", o->root, strerror(-r));
                 return r;
@@ -325,15 +350,21 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
                 fprintf(stderr, "warning: out of memory: some units' ManagedOOMPreference= were not looked at.\n");
         apply_units(&run, &unit_run);
 
+        tally = (ApplyTally) {
+                .processes_changed = run.n_changed,
+                .sysctls_changed = (unsigned) sysctl_planned - sysctl_failed,
+                .units_changed = unit_run.n_changed,
+                .failed = run.n_failed + sysctl_failed + unit_run.n_failed,
+        };
         if (root) {
                 json_object_object_add(root, "dry_run", json_object_new_boolean(o->dry_run));
+                json_object_object_add(root, "changed", json_object_new_boolean(apply_tally_changed(&tally)));
                 json_object_object_add(root, "sysctl", sysctls);
                 json_object_object_add(root, "processes", run.processes);
                 json_object_object_add(root, "units", unit_run.list);
+                json_object_object_add(root, "failures", run.failures);
                 json_object_object_add(root, "matched", json_object_new_int((int) run.n_matched));
-                json_object_object_add(root, "changed", json_object_new_int((int) run.n_changed));
-                json_object_object_add(root, "failed",
-                                       json_object_new_int((int) (run.n_failed + sysctl_failed + unit_run.n_failed)));
+                json_object_object_add(root, "failed", json_object_new_int((int) tally.failed));
                 ctl_print_json(root);
         } else if (o->dry_run) {
                 printf("%u of %u process%s would change; %zu sysctl%s would change", run.n_changed, run.n_examined,
@@ -349,11 +380,10 @@ int verb_apply(const CtlOptions *o, int argc, char **argv) {
                         "this process lacks it, so a real apply would fail for %s.\n",
                         run.n_lowered_below_zero, plural(run.n_lowered_below_zero),
                         run.n_lowered_below_zero == 1 ? "it" : "them");
-        if (run.n_failed + sysctl_failed + unit_run.n_failed > 0) {
-                unsigned n = run.n_failed + sysctl_failed + unit_run.n_failed;
-
-                fprintf(stderr, "%u failure%s (listed above).\n", n, plural(n));
-                return -EIO;
-        }
-        return 0;
+        if (tally.failed > 0)
+                fprintf(stderr, "%u failure%s (listed %s).\n", tally.failed, plural(tally.failed),
+                        o->json ? "in \"failures\"" : "above");
+        status = apply_exit_status(&tally, o->detailed_exitcodes);
+        /* main() turns a negative errno into exit status 1. */
+        return status == 1 ? -EIO : status;
 }

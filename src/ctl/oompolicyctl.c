@@ -29,20 +29,29 @@ static const Verb verbs[] = {
           "or is added where its name sorts among the drop-ins. Errors in FILE read\n"
           "  INSTALLED_PATH (checking FILE):LINE: message\n"
           "A drop-in that only changes one key of a shipped rule is judged merged, as the\n"
-          "daemon would read it. FILE's owner and mode are not checked. For config\n"
-          "management (Ansible validate:, Puppet validate_cmd, Salt check_cmd):\n"
-          "  oompolicyctl check --as /etc/oompolicy.conf.d/50-site.conf %s\n"
+          "daemon would read it. FILE's owner and mode are not checked.\n"
+          "As a config management validate command (Ansible validate:, Puppet\n"
+          "validate_cmd, Salt check_cmd) for a drop-in, merged with what is installed:\n"
+          "  oompolicyctl check --as " POLICY_DROPIN_DIR "/50-site.conf %s\n"
+          "and for a whole self-contained policy file: oompolicyctl check --config %s\n"
           "Exit status: 0 valid, 1 invalid (or lints with --strict), 2 usage (also an\n"
           "INSTALLED_PATH that is no place of the policy).\n",
           0, 1, verb_check },
-        { "apply", "[--dry-run]", "Set the sysctls and the oom_score_adj of every matching process once",
+        { "apply", "[--dry-run] [--detailed-exitcodes]", "Set the sysctls and the oom_score_adj of every matching process once",
           "Sets the policy's sysctls and the oom_score_adj of every running process that a\n"
           "rule matches, printing one line per change:\n"
           "  PID NAME OLD -> NEW (RULE, FILE:LINE)\n"
           "Values that are already right print nothing. With --dry-run, prints the same\n"
           "without writing. Exits 1 when anything failed, with the reason per item.\n"
           "children = reset is acted on by the daemon only: a one-shot apply cannot see\n"
-          "processes being born.\n",
+          "processes being born.\n"
+          "--json prints one document: \"changed\" (true when anything was, or with\n"
+          "--dry-run would be, changed), \"sysctl\" (key, old, new, origin, error),\n"
+          "\"processes\" (pid, name, old, new, rule, origin, error, hint), \"units\",\n"
+          "\"failures\" (type, item, reason, hint), \"dry_run\", \"matched\", \"failed\".\n"
+          "--detailed-exitcodes, for config management: 0 nothing needed changing,\n"
+          "3 something was changed (or would be, with --dry-run) and nothing failed,\n"
+          "1 something failed (whether or not other things changed), 2 usage.\n",
           0, 0, verb_apply },
         { "status", "", "Show what the running daemon is doing",
           "Shows the state oompolicyd publishes in /run/oompolicyd/state.json: its policy\n"
@@ -127,6 +136,8 @@ static void usage(FILE *f) {
                 "     --json            Machine-readable output\n"
                 "     --no-pager        Accepted for compatibility; output is never paged\n"
                 "     --dry-run         apply: print what would change, write nothing\n"
+                "     --detailed-exitcodes  apply: exit 3 when something changed, 0 when nothing needed to\n"
+                "     --as=PATH         check FILE: as if installed at PATH, merged with the installed policy\n"
                 "     --state-dir=DIR   status/reload: the daemon's state directory (default /run/oompolicyd)\n"
                 "  -f --follow          events: keep reading the journal or /dev/kmsg\n"
                 "     --file=PATH       events: read saved kernel log text (- for stdin)\n"

@@ -138,7 +138,7 @@ ok "apply --dry-run prints the ${#expected[@]} changes as 'PID NAME OLD -> NEW (
 ctl apply --dry-run --json --config "$policy"
 expect_rc 0 "apply --dry-run --json"
 json_parses
-json_check "j['dry_run'] is True and j['changed'] == ${#expected[@]} and j['failed'] == 0 and j['sysctl'] == []"
+json_check "j['dry_run'] is True and j['changed'] is True and len(j['processes']) == ${#expected[@]} and j['failed'] == 0 and j['sysctl'] == []"
 untouched "--dry-run --json must write nothing"
 ok "apply --dry-run --json parses, dry_run=true, ${#expected[@]} changes, writes nothing"
 
@@ -182,7 +182,7 @@ EOF
 ctl apply --json --config "$policy"
 expect_rc 0 "apply --json"
 json_parses
-json_check "j['dry_run'] is False and j['changed'] == 1 and j['failed'] == 0 and j['matched'] == ${#expected[@]}"
+json_check "j['dry_run'] is False and j['changed'] is True and j['failed'] == 0 and j['matched'] == ${#expected[@]}"
 json_check "[(p['pid'], p['name'], p['old'], p['new'], p['rule']) for p in j['processes']] == [($pa, '$A', 611, 612, 'victim')]"
 json_check "j['processes'][0]['origin'] in ('$policy.d/override.conf:2', '$policy.d/override.conf:3') and j['processes'][0]['error'] is None"
 expect_adj "$pa" 612 "from the drop-in"

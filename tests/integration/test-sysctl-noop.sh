@@ -62,7 +62,7 @@ ok "apply: exit 0, no sysctl line, values unchanged"
 ctl apply --json --config "$policy"
 expect_rc 0 "apply --json"
 json_parses
-json_check "j['sysctl'] == [] and j['failed'] == 0 and j['changed'] == 0"
+json_check "j['sysctl'] == [] and j['failed'] == 0 and j['changed'] is False"
 unchanged "apply --json"
 ok "apply --json: the sysctl list is empty"
 
