@@ -7,7 +7,7 @@
 # a broken drop-in is stopped by validate (oompolicyctl check --as) with its
 # FILE:LINE error, and nothing on the machine changes.
 # timeout: 900
-# duration: 180
+# duration: 202
 . ./lib.sh
 
 wait_until 300 system_settled || :

@@ -7,7 +7,7 @@
 # validate_cmd (oompolicyctl check --as) with its FILE:LINE error, and nothing
 # on the machine changes.
 # timeout: 900
-# duration: 180
+# duration: 208
 . ./lib.sh
 
 wait_until 300 system_settled || :
