@@ -11,6 +11,7 @@
 # tests/system/run checks with promtool on the host (the image has none). A
 # clean stop of the daemon takes its series out of the scrape.
 # timeout: 600
+# duration: 220
 . ./lib.sh
 
 wait_until 300 system_settled || :
