@@ -137,7 +137,7 @@ static void usage(FILE *f) {
                 "     --no-pager        Accepted for compatibility; output is never paged\n"
                 "     --dry-run         apply: print what would change, write nothing\n"
                 "     --detailed-exitcodes  apply: exit 3 when something changed, 0 when nothing needed to\n"
-                "     --as=PATH         check FILE: as if installed at PATH, merged with the installed policy\n"
+                "     --as=PATH         check: FILE as if installed at PATH, merged with the installed policy\n"
                 "     --state-dir=DIR   status/reload: the daemon's state directory (default /run/oompolicyd)\n"
                 "  -f --follow          events: keep reading the journal or /dev/kmsg\n"
                 "     --file=PATH       events: read saved kernel log text (- for stdin)\n"

@@ -96,7 +96,7 @@ expect_matches() {
         ok "zsh: '${lines[$1 - 1]}' completes to [$2]"
 }
 expect_matches 1 "explain"
-expect_matches 2 "--config --dry-run --help --json --no-pager --root --version"
+expect_matches 2 "--config --detailed-exitcodes --dry-run --help --json --no-pager --root --version"
 expect_matches 3 "--cgroup --config"
 expect_matches 4 "4242 4245"
 expect_matches 5 "system.slice"

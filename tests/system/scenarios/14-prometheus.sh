@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Scenario 13, Prometheus: Debian's prometheus-node-exporter reads the daemon's
+# Scenario 14, Prometheus: Debian's prometheus-node-exporter reads the daemon's
 # metrics_file from its textfile directory (/var/lib/prometheus/node-exporter,
 # writable for the shipped unit without a drop-in of the unit). Its scrape at
 # localhost:9100/metrics has the oompolicyd series with the values that
@@ -135,5 +135,5 @@ check "the metrics file is removed on a clean stop" test ! -e "$textdir/oompolic
 no_series() { ! python3 -c 'import urllib.request, sys
 sys.exit(0 if "\noompolicyd_" in urllib.request.urlopen("http://localhost:9100/metrics", timeout=30).read().decode() else 1)'; }
 check "the scrape has no oompolicyd series after the stop" wait_until 60 no_series
-evidence "scenario 13 ran in $((SECONDS - t0)) s after the boot settled"
+evidence "scenario 14 ran in $((SECONDS - t0)) s after the boot settled"
 info "ran in $((SECONDS - t0)) s"
