@@ -18,6 +18,7 @@ typedef struct Fixture {
         char *root;
         char *policy;
         Manager *m;
+        char *state_dir;   /* the manager keeps the pointer, so it lives as long as it */
 } Fixture;
 
 static Manager *start(Fixture *f, const char *policy_text) {
@@ -29,18 +30,16 @@ static Manager *start(Fixture *f, const char *policy_text) {
                 .no_netlink = true,
                 .keep_caps = true,
         };
-        char *state;
-
         if (geteuid() != 0) {
                 print_message("skipped: policy files are trusted only when owned by root, which only root can create\n");
                 skip();
         }
-        state = test_path(f->root, "state");
+        free(f->state_dir);
+        f->state_dir = test_path(f->root, "state");
         test_write_file(f->root, "policy.conf", policy_text, 0644);
-        o.state_dir = state;
+        o.state_dir = f->state_dir;
         assert_int_equal(manager_new(&o, &f->m), 0);
         assert_int_equal(manager_start(f->m), 0);
-        free(state);
         return f->m;
 }
 
@@ -58,6 +57,7 @@ static int teardown(void **state) {
         Fixture *f = *state;
 
         manager_free(f->m);
+        free(f->state_dir);
         test_rm_rf(f->root);
         free(f->root);
         free(f->policy);
