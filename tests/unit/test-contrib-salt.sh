@@ -104,7 +104,7 @@ EOF
 # this needs root.
 if [ "$(id -u)" -ne 0 ]; then
         echo "skip: checking the rendered drop-in with oompolicyctl check --as needs root (policy files must be root's)"
-        exit 0
+        exit 77
 fi
 mkdir -p "$tmp/policy/oompolicy.conf.d"
 cp "$srcdir/conf/oompolicy.conf" "$tmp/policy/oompolicy.conf"
