@@ -8,7 +8,8 @@
 #   - the YAML parses; kinds, apiVersions, names, namespaces and the selector;
 #   - the security properties the node protection depends on: hostPID,
 #     hostNetwork, system-node-critical, a toleration for every taint, no
-#     privileged, no privilege escalation, a read-only root, ALL capabilities
+#     privileged, AppArmor unconfined (by the annotation naming the container),
+#     no privilege escalation, a read-only root, ALL capabilities
 #     dropped and exactly the needed ones added (the daemon's own list in
 #     src/daemon/caps.c among them), the state directory and the drop-ins
 #     mounted, resources and a liveness probe set;
@@ -79,6 +80,9 @@ check(len(pod["containers"]) == 1, "one container")
 c = pod["containers"][0]
 sc = c["securityContext"]
 check(sc.get("privileged", False) is False, "not privileged")
+annotations = ds["template"]["metadata"].get("annotations", {})
+check(annotations.get("container.apparmor.security.beta.kubernetes.io/" + c["name"]) == "unconfined",
+      "AppArmor unconfined for the container %s (ptrace read of host processes, /proc/1/ns/cgroup)" % c["name"])
 check(sc.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation: false")
 check(sc.get("readOnlyRootFilesystem") is True, "readOnlyRootFilesystem: true")
 check(sc.get("seccompProfile", {}).get("type") == "RuntimeDefault", "seccomp RuntimeDefault")
