@@ -171,6 +171,10 @@ variant("a Namespace without a name", deleter(lambda d: d["metadata"], "name"),
         "metadata: a name is required", kind="Namespace")
 variant("an integer in the ConfigMap's data (a string)", setter(lambda d: d["data"], "n", 1),
         "data.n: expected a string, got an integer (1)", docs=cm_docs, kind="ConfigMap")
+# y is a boolean to the API's YAML reader (go-yaml v2), a string to PyYAML,
+# which writes it unquoted.
+variant("an unquoted y in the ConfigMap's data (a boolean there)", setter(lambda d: d["data"], "flag", "y"),
+        "data.flag: expected a string, got a boolean (y)", docs=cm_docs, kind="ConfigMap")
 
 # Edits of the text itself: a duplicate key, and the line an error names.
 def text_variant(what, old, new, want_path, want):
