@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# contrib/kubernetes without a cluster. No packaged tool validates a manifest
-# against the Kubernetes API schema offline (kubectl needs a server for that),
-# so this checks what can be checked here:
+# contrib/kubernetes without a cluster. The API schema (field names, types,
+# required fields) is test-kubernetes-schema.sh's (contrib/kubernetes/
+# validate-manifest, on the models of python3-kubernetes); this checks what
+# the schema cannot:
 #   - configmap.yaml is exactly what gen-configmap makes of the profile, and
 #     carries conf/profiles/kubernetes-node.conf byte for byte;
 #   - the YAML parses; kinds, apiVersions, names, namespaces and the selector;
