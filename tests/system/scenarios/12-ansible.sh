@@ -11,7 +11,7 @@
 # reports changed=0, and an apply the kernel refuses (EACCES, the run without
 # CAP_SYS_RESOURCE) fails the play.
 # timeout: 900
-# duration: 339
+# duration: 226
 . ./lib.sh
 
 cm_setup ansible
