@@ -7,14 +7,9 @@
 # reload and watch); its drop-in template renders a policy oompolicyctl accepts.
 set -euo pipefail
 
-srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-builddir=${top_builddir:-$srcdir}
-if ! python3 -c 'import yaml, jinja2' 2>/dev/null; then
-        echo "SKIP: python3 lacks yaml or jinja2 (Debian packages python3-yaml, python3-jinja2)"
-        exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/contrib-lib.sh"
+contrib_require "python3 lacks yaml or jinja2 (Debian packages python3-yaml, python3-jinja2)" \
+        python3 -c 'import yaml, jinja2'
 
 python3 - "$srcdir/contrib/salt" "$tmp/dropin.conf" "$tmp/check_cmd" <<'EOF'
 import json, os, sys
@@ -99,42 +94,13 @@ for want in ("[rule:sshd]", "oom_score_adj = -900", "name = cc1 cc1plus rustc", 
 print("ok: the drop-in template renders the pillar's rules and sysctls (lists as globs)")
 EOF
 
-# As the tool runs it: the rendered file checked as if installed at its
-# final path, on top of the vendor policy. Policy files must be root's, so
-# this needs root.
-if [ "$(id -u)" -ne 0 ]; then
-        echo "skip: checking the rendered drop-in with oompolicyctl check --as needs root (policy files must be root's)"
-        exit 77
-fi
-mkdir -p "$tmp/policy/oompolicy.conf.d"
-cp "$srcdir/conf/oompolicy.conf" "$tmp/policy/oompolicy.conf"
-dest=$tmp/policy/oompolicy.conf.d/50-salt.conf
-ctl() { "$builddir/src/oompolicyctl" --config "$tmp/policy/oompolicy.conf" "$@"; }
-# The state's check_cmd as Salt runs it, the temporary file appended; only
-# the program and the installed path point into the test's tree.
+# As the tool runs it: the state's check_cmd with the temporary file appended,
+# the rendered file checked as if installed at its final path, on top of the
+# vendor policy (needs root). Only the program and the installed path point
+# into the test's tree.
 read -ra argv <"$tmp/check_cmd"
 if [ "${#argv[@]}" -ne 4 ] || [ "${argv[0]}" != /usr/bin/oompolicyctl ] || [ "${argv[3]}" != /etc/oompolicy.conf.d/50-salt.conf ]; then
         echo "FAIL: unexpected check_cmd: ${argv[*]}"
         exit 1
 fi
-if ! out=$(ctl "${argv[1]}" "${argv[2]}" "$dest" "$tmp/dropin.conf" 2>&1); then
-        echo "FAIL: oompolicyctl check --as refuses the rendered drop-in on top of the vendor policy:"
-        echo "$out"
-        exit 1
-fi
-if ! grep -Eq 'oom_score_adj += -900 +\(.*/50-salt.conf \(checking .*\):[0-9]+\)' <<<"$out"; then
-        echo "FAIL: the vendor sshd rule's oom_score_adj does not come from the checked drop-in:"
-        echo "$out"
-        exit 1
-fi
-echo "ok: the state's check_cmd with the file appended (oompolicyctl check --as) accepts the rendered drop-in on top of the vendor policy (sshd's oom_score_adj from it)"
-{ cat "$tmp/dropin.conf"; printf '\n[rule:broken]\nname = oomtest-none\noom_score_adj = 100\nbogus = 1\n'; } >"$tmp/broken.conf"
-line=$(grep -n '^bogus' "$tmp/broken.conf" | cut -d: -f1)
-rc=0
-out=$(ctl check --as "$dest" "$tmp/broken.conf" 2>&1) || rc=$?
-if [ "$rc" -ne 1 ] || ! grep -Fq "$dest (checking $tmp/broken.conf):$line: unknown key 'bogus'" <<<"$out"; then
-        echo "FAIL: oompolicyctl check --as on a broken drop-in: exit $rc (expected 1), output:"
-        echo "$out"
-        exit 1
-fi
-echo "ok: a broken drop-in is refused (exit 1): $(grep -F "unknown key 'bogus'" <<<"$out" | sed "s|$tmp/||g" | cut -c1-100)"
+contrib_check_as salt "$tmp/dropin.conf" "${argv[1]}" "${argv[2]}"

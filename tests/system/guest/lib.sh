@@ -122,3 +122,60 @@ record_protected() {
                 evidence "$label: $unit (pid $pid, $(comm_of "$pid")): oom_score_adj $(adj_of "$pid"), oom_score $(score_of "$pid"), $(awk '/^VmRSS/ { print $2 " " $3 }' "/proc/$pid/status") resident"
         done
 }
+
+# Configuration management (scenarios 12-ansible, 13-puppet). cm_setup TOOL:
+# contrib/ in /root/contrib, the run's files in $work (/root/cm-TOOL), the
+# drop-in the tool manages in $dropin (/etc/oompolicy.conf.d/50-TOOL.conf),
+# and $target, a process of the tool's rule "cmtest" (exe
+# /usr/local/bin/oomtest-TOOL, user root: a protected value is qualified).
+cm_setup() {
+        wait_until 300 system_settled || :
+        cp -r "$IN/contrib" /root/contrib
+        work=/root/cm-$1
+        mkdir -p "$work"
+        dropin=/etc/oompolicy.conf.d/50-$1.conf
+        install -m 0755 /bin/sleep "/usr/local/bin/oomtest-$1"
+        "/usr/local/bin/oomtest-$1" 3600 &
+        target=$!
+}
+
+# cm_installed ADJ: after the first run, the drop-in is there, root's, 0644,
+# the daemon runs and has given $target ADJ.
+cm_installed() {
+        check "the drop-in $dropin is installed" grep -q '^\[rule:cmtest\]' "$dropin"
+        expect_eq "the drop-in is root's, mode 0644" "root root 644" "$(stat -c '%U %G %a' "$dropin")"
+        check "the daemon runs" systemctl -q is-active oompolicyd.service
+        check "the rule gave the matching process $1" adj_becomes "$target" "$1" 60
+}
+
+# cm_snapshot, then the run with a broken drop-in, then cm_refused LOG CHECKER
+# ADJ: LOG holds oompolicyctl check --as's error naming $dropin, the tool's
+# temporary copy and the line (CHECKER: what ran it, for the report), and
+# nothing on the machine changed: the drop-in, the directory, the daemon's
+# process, $target's ADJ.
+cm_snapshot() {
+        cm_sum=$(sha256sum "$dropin")
+        cm_files=$(ls -A /etc/oompolicy.conf.d | tr '\n' ' ')
+        cm_pid=$(main_pid oompolicyd.service)
+}
+cm_refused() {
+        local log=$1 checker=$2 adj=$3 error
+        error=$(grep -oE "$dropin \(checking [^)\"]*\):[0-9]+: unknown key 'bogus'[^\"]*" "$log" | head -n 1)
+        if [ -n "$error" ]; then
+                pass "$checker refused it with the FILE:LINE error: $error"
+                evidence "$checker error: $error"
+        else
+                fail "no FILE:LINE error naming $(basename "$dropin") and the unknown key in $(basename "$log")"
+        fi
+        expect_eq "the drop-in is unchanged" "$cm_sum" "$(sha256sum "$dropin")"
+        expect_eq "no other file in the drop-in directory (no temporary copy left)" "$cm_files" "$(ls -A /etc/oompolicy.conf.d | tr '\n' ' ')"
+        check "no trace of the broken rule on the machine" sh -c "! grep -rq bogus /etc/oompolicy.conf.d"
+        expect_eq "the daemon still runs, same process" "$cm_pid active" "$(main_pid oompolicyd.service) $(systemctl is-active oompolicyd.service)"
+        expect_eq "the old policy still holds" "$adj" "$(adj_of "$target")"
+}
+
+cm_cleanup() {
+        kill "$target" 2>/dev/null || :
+        wait 2>/dev/null || :
+        rm -f "$dropin"
+}
