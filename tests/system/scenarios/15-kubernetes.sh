@@ -17,7 +17,7 @@
 # not match (why the manifest has it).
 # needs: base
 # timeout: 900
-# duration: 180
+# duration: 200
 . ./lib.sh
 
 wait_until 300 system_settled || :
